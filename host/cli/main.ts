@@ -1,0 +1,24 @@
+/**
+ * @module
+ * The `wasmgate` command line. Each command lives in commands/<name>.ts and registers itself
+ * here; commands stay thin and call into the library.
+ */
+import { Command } from 'commander'
+import { isWasmgateError } from '../errors.ts'
+import { registerServe } from './commands/serve.ts'
+
+const program = new Command('wasmgate')
+  .description('An HTTP proxy whose extensions are proxy-wasm filters')
+  .version(process.env.WASMGATE_VERSION ?? '0.1.0')
+  .showHelpAfterError()
+
+registerServe(program)
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (isWasmgateError(err)) {
+    process.stderr.write(`error ${err.code}: ${err.message}\nhint: ${err.hint}\n`)
+  } else {
+    process.stderr.write(`error: ${(err as Error)?.stack ?? String(err)}\n`)
+  }
+  process.exitCode = 1
+})

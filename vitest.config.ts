@@ -1,0 +1,24 @@
+import { defineConfig } from 'vitest/config'
+
+// Two projects: `unit` is pure and fast (no sockets); `integration` drives real servers on
+// 127.0.0.1 and the real AssemblyScript compiler (built once by test/helpers/global-setup.ts).
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts', 'test/conformance/**/*.test.ts', 'test/interop/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+})
