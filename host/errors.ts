@@ -69,6 +69,10 @@ export const errorCodes = {
   WG_ERR_OCI_FORMAT: { message: 'image %s is not a Wasm filter image: %s', hint: 'push it with `wasmgate push`, or use an image in a supported format (solo oci, compat, CNCF)' },
   WG_ERR_OCI_REGISTRY: { message: 'registry %s answered %s: %s', hint: 'check the registry is up and the URL is right' },
   WG_ERR_OCI_INSECURE: { message: 'refusing plain http to %s', hint: 'use https, or pass --insecure for a registry you trust (localhost is allowed)' },
+  WG_ERR_OCI_UNREACHABLE: { message: 'cannot reach registry %s: %s', hint: 'check the registry host and port, its TLS certificate (--ca-file), and your network' },
+  WG_ERR_OCI_SIZE_MISMATCH: { message: 'content of %s is %s bytes, expected %s', hint: 'the registry or a proxy served truncated or tampered content' },
+  WG_ERR_OCI_CREDENTIALS: { message: 'cannot read credentials for %s: %s', hint: 'check ~/.docker/config.json (or $DOCKER_CONFIG) and that its credential helper is installed' },
+  WG_ERR_OCI_CACHE: { message: 'OCI cache at %s: %s', hint: 'check WASMGATE_CACHE_DIR points at a writable directory' },
 
   // ADMIN
   WG_ERR_ADMIN_BAD_REQUEST: { message: 'bad admin request: %s', hint: 'see docs/admin.md for the admin API', httpStatus: 400 },
