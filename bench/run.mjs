@@ -1,0 +1,144 @@
+// `npm run bench`: the upstream and every scenario in its own process (pinned apart from the load
+// generator where the machine allows), the same load on each, rounds alternated, medians, and one
+// markdown table on stdout. Progress goes to stderr. See bench/README.md.
+//
+// Env: CONNECTIONS (50) DURATION s (5) ROUNDS (3) WARMUP s (2) PIPELINING (1)
+//      SCENARIOS (comma list, default all) WORKLOADS (get,post16k) TOOL (wrk|autocannon; wrk when installed)
+//      RATIO_PEERS (nginx,undici-dispatch) JSON_OUT (file for the raw rounds) CPU_PROF_DIR (wasmgate rows
+//      run with --cpu-prof writing there)
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir, cpus as osCpus } from 'node:os'
+import { join } from 'node:path'
+import { cpuPlan, cpuSeconds, freePort, rssBytes, startProcess, waitForPortLine, waitReady } from './lib/procs.mjs'
+import { hasWrk, runLoad, WORKLOADS } from './lib/load.mjs'
+import { markdownTable, targetsTable } from './lib/report.mjs'
+import { selectScenarios } from './scenarios/index.mjs'
+import { buildBenchWasm } from './lib/build-bench-wasm.mjs'
+
+const env = process.env
+const opts = {
+  connections: Number(env.CONNECTIONS ?? 50),
+  durationS: Number(env.DURATION ?? 5),
+  rounds: Number(env.ROUNDS ?? 3),
+  warmupS: Number(env.WARMUP ?? 2),
+  pipelining: Number(env.PIPELINING ?? 1),
+  tool: env.TOOL ?? (hasWrk() ? 'wrk' : 'autocannon'),
+  ratioPeers: (env.RATIO_PEERS ?? 'nginx,undici-dispatch').split(',').filter(Boolean),
+}
+const workloads = Object.fromEntries(
+  (env.WORKLOADS ?? Object.keys(WORKLOADS).join(','))
+    .split(',')
+    .filter(Boolean)
+    .map((w) => {
+      if (!WORKLOADS[w]) throw new Error(`unknown workload "${w}"; known: ${Object.keys(WORKLOADS).join(', ')}`)
+      return [w, WORKLOADS[w]]
+    }),
+)
+const scenarios = selectScenarios(env.SCENARIOS)
+const plan = cpuPlan()
+const log = (s) => process.stderr.write(`[bench] ${s}\n`)
+const tmpDir = mkdtempSync(join(tmpdir(), 'wasmgate-bench-'))
+const running = []
+
+async function main() {
+  log(`${scenarios.length} scenarios × ${Object.keys(workloads).length} workloads, ${opts.rounds} rounds of ${opts.durationS}s, ${opts.tool}, -c${opts.connections}` +
+    (plan.pin ? `, pinned: target cpu ${plan.target}, load cpu ${plan.load}, upstream cpu ${plan.upstream}` : ', not pinned'))
+  const benchWasm = await buildBenchWasm()
+
+  const upstream = startProcess({ cmd: process.execPath, args: [new URL('./upstream.mjs', import.meta.url).pathname], cpus: plan.upstream })
+  running.push(upstream)
+  const upstreamPort = await waitForPortLine(upstream)
+  const upstreamUrl = `http://127.0.0.1:${upstreamPort}`
+
+  const cells = new Map()
+  const live = []
+  for (const s of scenarios) {
+    const fail = (why) => {
+      const short = why.replace(/\s+/g, ' ').slice(0, 160)
+      for (const w of Object.keys(workloads)) cells.set(`${s.name}/${w}`, { scenario: s.name, workload: w, rounds: [], failed: `not run: ${short}` })
+      log(`${s.name}: ${short}`)
+    }
+    const why = s.unavailable?.()
+    if (why) {
+      fail(why)
+      continue
+    }
+    const ctx = {
+      name: s.name,
+      port: await freePort(),
+      upstreamUrl,
+      upstreamPort,
+      tmpDir,
+      benchWasm,
+      cpus: s.cpus === 2 ? plan.target2 : plan.target,
+      nodeEnv: env.CPU_PROF_DIR ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${env.CPU_PROF_DIR}` } : {},
+    }
+    let started
+    try {
+      started = await s.start(ctx)
+      running.push(started.proc)
+      await waitReady(started.url, started.proc)
+    } catch (err) {
+      if (started) await started.proc.stop()
+      fail(err.message)
+      continue
+    }
+    log(`${s.name}: ready at ${started.url} (pid ${started.proc.pid})`)
+    live.push({ s, ...started })
+    for (const w of Object.keys(workloads)) cells.set(`${s.name}/${w}`, { scenario: s.name, workload: w, rounds: [] })
+  }
+
+  const load = (target, w, durationS) =>
+    runLoad({ tool: opts.tool, url: target.url, workload: workloads[w], connections: opts.connections, durationS, pipelining: opts.pipelining, cpus: plan.load })
+
+  if (opts.warmupS > 0) {
+    for (const t of live) for (const w of Object.keys(workloads)) await load(t, w, opts.warmupS).catch((err) => log(`${t.s.name} warm-up: ${err.message}`))
+    log('warm-up done')
+  }
+
+  for (let round = 0; round < opts.rounds; round++) {
+    // Alternate the order so no scenario always runs first (or last) in a round.
+    const order = round % 2 === 0 ? live : [...live].reverse()
+    for (const t of order) {
+      for (const w of Object.keys(workloads)) {
+        const cell = cells.get(`${t.s.name}/${w}`)
+        if (t.proc.exited) {
+          cell.failed = `died during the run (${t.proc.exited.code ?? t.proc.exited.signal}): ${t.proc.output().replace(/\s+/g, ' ').slice(-160)}`
+          continue
+        }
+        const cpu0 = cpuSeconds(t.proc.pid)
+        let r
+        try {
+          r = await load(t, w, opts.durationS)
+        } catch (err) {
+          log(`${t.s.name}/${w} round ${round + 1}: ${err.message}`)
+          continue
+        }
+        const cpu = cpuSeconds(t.proc.pid) - cpu0
+        const row = { ...r, cpuUsPerReq: r.requests > 0 ? (cpu * 1e6) / r.requests : NaN, rssBytes: rssBytes(t.proc.pid) }
+        cell.rounds.push(row)
+        log(`round ${round + 1} ${t.s.name}/${w}: ${Math.round(r.rps)} req/s p99 ${r.p99Ms.toFixed(2)} ms, ${row.cpuUsPerReq.toFixed(0)} µs/req`)
+      }
+    }
+  }
+
+  const cpuModel = osCpus()[0]?.model ?? 'unknown cpu'
+  const heading =
+    `Machine: ${plan.n} cores (${cpuModel}), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; ` +
+    `${opts.tool} -c${opts.connections}${opts.pipelining > 1 ? ` pipelining ${opts.pipelining}` : ''}, ${opts.rounds} rounds × ${opts.durationS}s (medians), ` +
+    (plan.pin ? `measured process on cpu ${plan.target}, load generator on cpu ${plan.load}, upstream on cpu ${plan.upstream}` : 'no CPU pinning')
+  const table = markdownTable({ scenarios, workloads, cells, ratioPeers: opts.ratioPeers })
+  process.stdout.write(`${heading}\n\n${table}\n\n${targetsTable({ workloads, cells })}\n`)
+  if (env.JSON_OUT) writeFileSync(env.JSON_OUT, JSON.stringify({ heading, opts, cells: [...cells.values()] }, null, 2))
+}
+
+async function cleanup() {
+  await Promise.all(running.map((p) => p.stop()))
+  rmSync(tmpDir, { recursive: true, force: true })
+}
+
+try {
+  await main()
+} finally {
+  await cleanup()
+}

@@ -1,0 +1,104 @@
+// Every end-to-end scenario: how to start the measured process in front of the shared upstream.
+// `start(ctx)` returns { proc, url }; `unavailable(ctx)` returns why a row cannot run here (the
+// row then says so instead of a number). Rows fill in as the pieces they need land.
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { findNginx, nginxCommand } from '../peers/nginx.mjs'
+import { writeWasmgateConfig } from '../peers/wasmgate.mjs'
+import { startProcess, waitForPortLine } from '../lib/procs.mjs'
+import { productionFilters, tsHooksUnavailable } from './production-filters.mjs'
+
+const benchDir = new URL('..', import.meta.url).pathname
+const root = new URL('../..', import.meta.url).pathname
+
+/** A Node script from bench/ in its own process, announcing its port on stdout. */
+async function nodeScript(ctx, script, env = {}) {
+  const proc = startProcess({ cmd: process.execPath, args: [join(benchDir, script)], env: { ...env, PORT: String(ctx.port) }, cpus: ctx.cpus })
+  const port = await waitForPortLine(proc)
+  return { proc, url: `http://127.0.0.1:${port}/` }
+}
+
+function nodePeer(script) {
+  return (ctx) => nodeScript(ctx, script, { UPSTREAM: ctx.upstreamUrl })
+}
+
+function wasmgateUnavailable() {
+  if (!existsSync(join(root, 'dist', 'cli.js'))) return 'wasmgate is not built (dist/cli.js missing)'
+  return undefined
+}
+
+function wasmgate({ filters = () => [], workers, accessLog = false } = {}) {
+  return async (ctx) => {
+    const config = writeWasmgateConfig({ dir: ctx.tmpDir, name: ctx.name, port: ctx.port, upstreamUrl: ctx.upstreamUrl, filters: filters(ctx), accessLog })
+    const args = [join(root, 'bin', 'wasmgate.js'), 'serve', '--config', config]
+    if (workers) args.push('--workers', String(workers))
+    const proc = startProcess({ cmd: process.execPath, args, cpus: ctx.cpus, cwd: root, env: ctx.nodeEnv })
+    return { proc, url: `http://127.0.0.1:${ctx.port}/` }
+  }
+}
+
+export const SCENARIOS = [
+  {
+    name: 'direct',
+    label: 'upstream direct (ceiling)',
+    start: (ctx) => nodeScript(ctx, 'upstream.mjs'),
+  },
+  {
+    name: 'nginx',
+    label: 'nginx, 1 worker',
+    unavailable: () => (findNginx() ? undefined : 'nginx not installed (apt-get install -y nginx)'),
+    start: async (ctx) => {
+      const { cmd, args } = nginxCommand({ bin: findNginx(), dir: join(ctx.tmpDir, 'nginx'), port: ctx.port, upstreamPort: ctx.upstreamPort })
+      const proc = startProcess({ cmd, args, cpus: ctx.cpus })
+      return { proc, url: `http://127.0.0.1:${ctx.port}/` }
+    },
+  },
+  { name: 'undici-dispatch', label: 'node:http + undici dispatch', start: nodePeer('peers/minimal-undici-dispatch.mjs') },
+  { name: 'undici-request', label: 'node:http + undici request+pipe', start: nodePeer('peers/minimal-undici-request.mjs') },
+  { name: 'fastify-proxy', label: '@fastify/http-proxy', start: nodePeer('peers/fastify-http-proxy.mjs') },
+  { name: 'http-proxy', label: 'http-proxy', start: nodePeer('peers/http-proxy.mjs') },
+  { name: 'wasmgate', label: 'wasmgate, no filter', unavailable: wasmgateUnavailable, start: wasmgate() },
+  {
+    name: 'wasmgate-accesslog',
+    label: 'wasmgate, no filter, access log on',
+    unavailable: wasmgateUnavailable,
+    start: wasmgate({ accessLog: true }),
+  },
+  {
+    name: 'wasmgate-noop',
+    label: 'wasmgate + 1 no-op Wasm filter',
+    unavailable: wasmgateUnavailable,
+    start: wasmgate({ filters: (ctx) => [{ name: 'noop', source: ctx.benchWasm.noop }] }),
+  },
+  {
+    name: 'wasmgate-4filters',
+    label: 'wasmgate + 4 production filters',
+    unavailable: () => wasmgateUnavailable() ?? productionFilters().missing,
+    start: wasmgate({ filters: () => productionFilters().filters }),
+  },
+  {
+    name: 'wasmgate-ts4',
+    label: 'wasmgate + same 4 as TS hooks',
+    unavailable: () => wasmgateUnavailable() ?? tsHooksUnavailable(),
+    start: () => {
+      throw new Error('unreachable: unavailable() refuses this row until the host has TS hooks')
+    },
+  },
+  {
+    name: 'wasmgate-workers2',
+    label: 'wasmgate, no filter, --workers 2',
+    cpus: 2,
+    unavailable: wasmgateUnavailable,
+    start: wasmgate({ workers: 2 }),
+  },
+]
+
+/** The scenarios named in SCENARIOS (comma list), in table order; all when unset. */
+export function selectScenarios(list) {
+  if (!list) return SCENARIOS
+  const names = list.split(',').map((s) => s.trim()).filter(Boolean)
+  for (const n of names) {
+    if (!SCENARIOS.some((s) => s.name === n)) throw new Error(`unknown scenario "${n}"; known: ${SCENARIOS.map((s) => s.name).join(', ')}`)
+  }
+  return SCENARIOS.filter((s) => names.includes(s.name))
+}
