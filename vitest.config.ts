@@ -15,6 +15,8 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts', 'test/conformance/**/*.test.ts', 'test/interop/**/*.test.ts'],
           environment: 'node',
+          // Compiles the AssemblyScript test filters (test/fixtures/filters/*) once per run.
+          globalSetup: ['test/helpers/build-fixtures.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
