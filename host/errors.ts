@@ -76,6 +76,8 @@ export const errorCodes = {
 
   // ADMIN
   WG_ERR_ADMIN_BAD_REQUEST: { message: 'bad admin request: %s', hint: 'see docs/admin.md for the admin API', httpStatus: 400 },
+  WG_ERR_ADMIN_NOT_FOUND: { message: 'no admin endpoint at %s', hint: 'see docs/admin.md for the admin API', httpStatus: 404 },
+  WG_ERR_ADMIN_INTERNAL: { message: 'admin handler failed: %s', hint: 'a wasmgate bug; please report it with the log line', httpStatus: 500 },
   WG_ERR_ADMIN_UNREACHABLE: { message: 'cannot reach the admin API at %s: %s', hint: 'check the proxy is running and --admin points at its admin port' },
 
   // CLI

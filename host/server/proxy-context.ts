@@ -1,0 +1,44 @@
+/**
+ * @module
+ * What every request of one gateway shares, resolved once at startup: the router, each route's
+ * cluster, filter chain and metric children, the header options and the logger. Streams read it;
+ * nothing in it is computed per request.
+ */
+import type { Logger } from 'pino'
+import type { GatewayConfig } from '../config/schema.ts'
+import type { FilterChain } from '../filter/contract.ts'
+import type { Cluster } from './cluster.ts'
+import type { GatewayMetrics, RouteStats } from './gateway-metrics.ts'
+import type { ProxyHeaderOptions } from './proxy-headers.ts'
+import type { CompiledRoute, Router } from './router.ts'
+
+export interface RouteRuntime {
+  readonly route: CompiledRoute
+  readonly cluster: Cluster | undefined
+  /** Present only when the route names filters; absent means the fast path. */
+  readonly chain: FilterChain | undefined
+  readonly stats: RouteStats
+  /** Response-headers deadline over all tries; 0 means none. */
+  readonly timeoutMs: number
+}
+
+export interface ProxyContext {
+  readonly config: GatewayConfig
+  readonly router: Router
+  /** Indexed by CompiledRoute.index. */
+  readonly routes: readonly RouteRuntime[]
+  /** Stats for requests that matched no route. */
+  readonly noRouteStats: RouteStats
+  readonly headerOptions: ProxyHeaderOptions
+  readonly logger: Logger
+  readonly metrics: GatewayMetrics
+  readonly accessLog: boolean
+  readonly maxRequestBodyBytes: number
+  readonly isTls: boolean
+  /** Set when shutdown starts: responses then carry `connection: close`. */
+  isDraining: boolean
+  /** In-flight requests, for graceful drain. */
+  inflight: number
+  onIdle: (() => void) | undefined
+  nextConnectionId: number
+}

@@ -1,0 +1,161 @@
+/**
+ * @module
+ * Proxy header rules in one place, applied in a single pass over the raw header list:
+ * hop-by-hop headers are dropped (RFC 9110 7.6.1, plus every name listed in `connection`),
+ * `x-forwarded-for` is appended, `x-forwarded-proto/-host` are set when absent, `x-request-id`
+ * is kept or generated, and `via` is appended when configured. Names come out lowercase.
+ */
+import { randomUUID } from 'node:crypto'
+
+/** Names never forwarded either way. `expect` is answered by node itself and undici refuses it. */
+const hopByHop = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'transfer-encoding', 'upgrade', 'trailer', 'expect'])
+
+export interface ProxyHeaderOptions {
+  readonly xForwarded: boolean
+  readonly requestId: boolean
+  readonly via: string | undefined
+}
+
+/** The request as it goes upstream (before filters, or straight to undici on the fast path). */
+export interface UpstreamRequestHeaders {
+  /** Flat `[name, value, ...]`, lowercase names, `host` included. */
+  readonly flat: string[]
+  /** The client's Host (before any rewrite). */
+  readonly host: string
+  readonly requestId: string
+  /** The request has a body: a content-length above 0, or a transfer-encoding. */
+  readonly hasBody: boolean
+  /** Declared content-length, or -1 when absent. */
+  readonly contentLength: number
+}
+
+export function buildRequestHeaders(
+  raw: readonly string[],
+  options: ProxyHeaderOptions,
+  clientIp: string,
+  proto: 'http' | 'https',
+  hostRewrite: string | undefined,
+): UpstreamRequestHeaders {
+  const flat: string[] = []
+  let host = ''
+  let connection: string | undefined
+  let xff: string | undefined
+  let hasProto = false
+  let hasXHost = false
+  let requestId: string | undefined
+  let via: string | undefined
+  let chunked = false
+  let contentLength = -1
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = (raw[i] as string).toLowerCase()
+    const value = raw[i + 1] as string
+    if (hopByHop.has(name)) {
+      if (name === 'connection') connection = connection === undefined ? value : `${connection}, ${value}`
+      else if (name === 'transfer-encoding') chunked = true
+      continue
+    }
+    switch (name) {
+      case 'content-length':
+        contentLength = Number(value)
+        break
+      case 'host':
+        host = value
+        continue
+      case 'x-forwarded-for':
+        if (options.xForwarded) {
+          xff = xff === undefined ? value : `${xff}, ${value}`
+          continue
+        }
+        break
+      case 'x-forwarded-proto':
+        hasProto = true
+        break
+      case 'x-forwarded-host':
+        hasXHost = true
+        break
+      case 'x-request-id':
+        if (requestId !== undefined) continue // keep one
+        requestId = value
+        break
+      case 'via':
+        if (options.via !== undefined) {
+          via = via === undefined ? value : `${via}, ${value}`
+          continue
+        }
+        break
+    }
+    flat.push(name, value)
+  }
+  if (connection !== undefined) removeListed(flat, connection)
+  flat.push('host', hostRewrite ?? host)
+  if (options.xForwarded) {
+    flat.push('x-forwarded-for', xff === undefined ? clientIp : `${xff}, ${clientIp}`)
+    if (!hasProto) flat.push('x-forwarded-proto', proto)
+    if (!hasXHost && host !== '') flat.push('x-forwarded-host', host)
+  }
+  if (requestId === undefined) {
+    requestId = randomUUID()
+    if (options.requestId) flat.push('x-request-id', requestId)
+  }
+  if (options.via !== undefined) flat.push('via', via === undefined ? options.via : `${via}, ${options.via}`)
+  return { flat, host, requestId, hasBody: chunked || contentLength > 0, contentLength }
+}
+
+/**
+ * The upstream's response headers as they go to the client: hop-by-hop removed, x-request-id
+ * echoed, via appended. `raw` is undici's raw list (Buffers); values are decoded as latin1 so
+ * bytes pass through unchanged.
+ */
+export function buildResponseHeaders(raw: readonly Buffer[], options: ProxyHeaderOptions, requestId: string): string[] {
+  const flat: string[] = []
+  let connection: string | undefined
+  let via: string | undefined
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = (raw[i] as Buffer).toString('latin1').toLowerCase()
+    const value = (raw[i + 1] as Buffer).toString('latin1')
+    if (hopByHop.has(name)) {
+      if (name === 'connection') connection = connection === undefined ? value : `${connection}, ${value}`
+      continue
+    }
+    if (name === 'x-request-id' && options.requestId) continue
+    if (name === 'via' && options.via !== undefined) {
+      via = via === undefined ? value : `${via}, ${value}`
+      continue
+    }
+    flat.push(name, value)
+  }
+  if (connection !== undefined) removeListed(flat, connection)
+  if (options.requestId) flat.push('x-request-id', requestId)
+  if (options.via !== undefined) flat.push('via', via === undefined ? options.via : `${via}, ${options.via}`)
+  return flat
+}
+
+/** Trailers as `{name: value}` for `res.addTrailers` (repeated names joined). */
+export function trailersToObject(raw: readonly Buffer[] | null | undefined): Record<string, string> | undefined {
+  if (!raw || raw.length === 0) return undefined
+  const out: Record<string, string> = {}
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = (raw[i] as Buffer).toString('latin1').toLowerCase()
+    const value = (raw[i + 1] as Buffer).toString('latin1')
+    out[name] = name in out ? `${out[name]}, ${value}` : value
+  }
+  return out
+}
+
+/** Drops the names a `connection` header lists (they are hop-by-hop for this one hop). */
+function removeListed(flat: string[], connection: string): void {
+  const listed = connection
+    .toLowerCase()
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '' && t !== 'close' && t !== 'keep-alive' && t !== 'upgrade')
+  if (listed.length === 0) return
+  let w = 0
+  for (let r = 0; r < flat.length; r += 2) {
+    if (listed.includes(flat[r] as string)) continue
+    flat[w] = flat[r] as string
+    flat[w + 1] = flat[r + 1] as string
+    w += 2
+  }
+  flat.length = w
+}
