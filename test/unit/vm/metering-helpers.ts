@@ -1,5 +1,5 @@
 /**
- * Shared by the metering tests: a typed view of the WebAssembly JS API (the project's TS libs
+ * Shared by the metering tests (AS sources live in test/fixtures/metering/assembly/, which tsc skips): a typed view of the WebAssembly JS API (the project's TS libs
  * carry none), the real AssemblyScript compiler run in-process, and wabt for hand-written .wat.
  */
 import { fileURLToPath } from 'node:url'
@@ -35,7 +35,7 @@ export async function compileAssemblyScript(entry: string, flags: string[]): Pro
   let binary: Uint8Array | undefined
   const stderr = asc.createMemoryStream()
   const result = await asc.main(
-    [fixtureDir + entry, '--config', fixtureDir + 'asconfig.json', '--outFile', 'out.wasm', ...flags],
+    [fixtureDir + 'assembly/' + entry, '--config', fixtureDir + 'asconfig.json', '--outFile', 'out.wasm', ...flags],
     {
       stderr,
       writeFile(name, contents) {
