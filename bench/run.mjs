@@ -7,11 +7,11 @@
 //      RATIO_PEERS (nginx,undici-dispatch) JSON_OUT (file for the raw rounds) CPU_PROF_DIR (wasmgate rows
 //      run with --cpu-prof writing there)
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir, cpus as osCpus } from 'node:os'
+import { tmpdir, cpus as osCpus, loadavg } from 'node:os'
 import { join } from 'node:path'
-import { cpuPlan, cpuSeconds, freePort, rssBytes, startProcess, waitForPortLine, waitReady } from './lib/procs.mjs'
+import { cpuBusySeconds, cpuPlan, cpuSeconds, freePort, rssBytes, startProcess, waitForPortLine, waitReady } from './lib/procs.mjs'
 import { hasWrk, runLoad, WORKLOADS } from './lib/load.mjs'
-import { markdownTable, targetsTable } from './lib/report.mjs'
+import { markdownTable, median, targetsTable } from './lib/report.mjs'
 import { selectScenarios } from './scenarios/index.mjs'
 import { buildBenchWasm } from './lib/build-bench-wasm.mjs'
 
@@ -39,6 +39,9 @@ const plan = cpuPlan()
 const log = (s) => process.stderr.write(`[bench] ${s}\n`)
 const tmpDir = mkdtempSync(join(tmpdir(), 'wasmgate-bench-'))
 const running = []
+const LEGEND =
+  'Ratio cells: median of per-round req/s ratios, then in brackets the same from CPU time (peer µs/req ÷ row µs/req; above 1 = fewer CPU µs per request). ' +
+  'The CPU ratio holds when other processes share the machine; req/s does not.'
 
 async function main() {
   log(`${scenarios.length} scenarios × ${Object.keys(workloads).length} workloads, ${opts.rounds} rounds of ${opts.durationS}s, ${opts.tool}, -c${opts.connections}` +
@@ -84,7 +87,7 @@ async function main() {
       continue
     }
     log(`${s.name}: ready at ${started.url} (pid ${started.proc.pid})`)
-    live.push({ s, ...started })
+    live.push({ s, ...started, cpus: ctx.cpus })
     for (const w of Object.keys(workloads)) cells.set(`${s.name}/${w}`, { scenario: s.name, workload: w, rounds: [] })
   }
 
@@ -107,6 +110,7 @@ async function main() {
           continue
         }
         const cpu0 = cpuSeconds(t.proc.pid)
+        const busy0 = cpuBusySeconds(t.cpus)
         let r
         try {
           r = await load(t, w, opts.durationS)
@@ -115,9 +119,12 @@ async function main() {
           continue
         }
         const cpu = cpuSeconds(t.proc.pid) - cpu0
-        const row = { ...r, cpuUsPerReq: r.requests > 0 ? (cpu * 1e6) / r.requests : NaN, rssBytes: rssBytes(t.proc.pid) }
+        // Share of the measured CPUs that other processes took during the round (shared machines).
+        const otherPct = (100 * (cpuBusySeconds(t.cpus) - busy0 - cpu)) / opts.durationS / (t.cpus?.split(/[,-]/).length ?? 1)
+        const row = { ...r, cpuUsPerReq: r.requests > 0 ? (cpu * 1e6) / r.requests : NaN, rssBytes: rssBytes(t.proc.pid), otherPct }
         cell.rounds.push(row)
-        log(`round ${round + 1} ${t.s.name}/${w}: ${Math.round(r.rps)} req/s p99 ${r.p99Ms.toFixed(2)} ms, ${row.cpuUsPerReq.toFixed(0)} µs/req`)
+        log(`round ${round + 1} ${t.s.name}/${w}: ${Math.round(r.rps)} req/s p99 ${r.p99Ms.toFixed(2)} ms, ${row.cpuUsPerReq.toFixed(0)} µs/req` +
+          (Number.isFinite(otherPct) ? `, other processes on cpu ${t.cpus}: ${Math.max(0, otherPct).toFixed(0)}%` : ''))
       }
     }
   }
@@ -127,8 +134,13 @@ async function main() {
     `Machine: ${plan.n} cores (${cpuModel}), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; ` +
     `${opts.tool} -c${opts.connections}${opts.pipelining > 1 ? ` pipelining ${opts.pipelining}` : ''}, ${opts.rounds} rounds × ${opts.durationS}s (medians), ` +
     (plan.pin ? `measured process on cpu ${plan.target}, load generator on cpu ${plan.load}, upstream on cpu ${plan.upstream}` : 'no CPU pinning')
+  const others = [...cells.values()].flatMap((c) => c.rounds.map((r) => r.otherPct)).filter(Number.isFinite)
+  const otherMedian = median(others)
+  const heading2 = Number.isFinite(otherMedian)
+    ? `Other processes took a median ${Math.max(0, otherMedian).toFixed(0)}% (max ${Math.max(0, ...others).toFixed(0)}%) of the measured CPU during the rounds; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}.`
+    : `Load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}.`
   const table = markdownTable({ scenarios, workloads, cells, ratioPeers: opts.ratioPeers })
-  process.stdout.write(`${heading}\n\n${table}\n\n${targetsTable({ workloads, cells })}\n`)
+  process.stdout.write(`${heading}\n${heading2}\n\n${table}\n\n${LEGEND}\n\n${targetsTable({ workloads, cells })}\n`)
   if (env.JSON_OUT) writeFileSync(env.JSON_OUT, JSON.stringify({ heading, opts, cells: [...cells.values()] }, null, 2))
 }
 

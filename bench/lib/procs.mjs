@@ -206,3 +206,31 @@ export function rssBytes(pid) {
   }
   return kb * 1024
 }
+
+/** Expands a taskset list like "1" or "0-1,3" into cpu numbers. */
+function cpuNumbers(list) {
+  const out = []
+  for (const part of list.split(',')) {
+    const [a, b] = part.split('-').map(Number)
+    for (let c = a; c <= (b ?? a); c++) out.push(c)
+  }
+  return out
+}
+
+/**
+ * Busy CPU seconds (everything but idle and iowait) of the given CPUs since boot, from
+ * /proc/stat. Minus what our process used, it tells how much other work (other processes on a
+ * shared machine) ran on the measured CPU during a round.
+ */
+export function cpuBusySeconds(list) {
+  if (!list) return NaN
+  const wanted = new Set(cpuNumbers(list).map((c) => `cpu${c}`))
+  let ticks = 0
+  for (const line of readFileSync('/proc/stat', 'utf8').split('\n')) {
+    const f = line.split(' ')
+    if (!wanted.has(f[0])) continue
+    const [user, nice, system, , , irq, softirq, steal] = f.slice(1).map(Number)
+    ticks += user + nice + system + irq + softirq + steal
+  }
+  return ticks / TICKS_PER_S
+}

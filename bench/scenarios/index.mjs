@@ -54,6 +54,12 @@ export const SCENARIOS = [
     },
   },
   { name: 'undici-dispatch', label: 'node:http + undici dispatch', start: nodePeer('peers/minimal-undici-dispatch.mjs') },
+  {
+    name: 'undici-controller',
+    label: 'node:http + undici dispatch, controller API',
+    optional: true,
+    start: nodePeer('peers/minimal-undici-controller.mjs'),
+  },
   { name: 'undici-request', label: 'node:http + undici request+pipe', start: nodePeer('peers/minimal-undici-request.mjs') },
   { name: 'fastify-proxy', label: '@fastify/http-proxy', start: nodePeer('peers/fastify-http-proxy.mjs') },
   { name: 'http-proxy', label: 'http-proxy', start: nodePeer('peers/http-proxy.mjs') },
@@ -93,9 +99,9 @@ export const SCENARIOS = [
   },
 ]
 
-/** The scenarios named in SCENARIOS (comma list), in table order; all when unset. */
+/** The scenarios named in SCENARIOS (comma list), in table order; all but the optional ones when unset. */
 export function selectScenarios(list) {
-  if (!list) return SCENARIOS
+  if (!list) return SCENARIOS.filter((s) => !s.optional)
   const names = list.split(',').map((s) => s.trim()).filter(Boolean)
   for (const n of names) {
     if (!SCENARIOS.some((s) => s.name === n)) throw new Error(`unknown scenario "${n}"; known: ${SCENARIOS.map((s) => s.name).join(', ')}`)
