@@ -6,6 +6,10 @@
 import { Command } from 'commander'
 import { isWasmgateError } from '../errors.ts'
 import { registerServe } from './commands/serve.ts'
+import { registerPush } from './commands/push.ts'
+import { registerPull } from './commands/pull.ts'
+import { registerLogin } from './commands/login.ts'
+import { registerInspect } from './commands/inspect.ts'
 
 const program = new Command('wasmgate')
   .description('An HTTP proxy whose extensions are proxy-wasm filters')
@@ -13,6 +17,10 @@ const program = new Command('wasmgate')
   .showHelpAfterError()
 
 registerServe(program)
+registerPush(program)
+registerPull(program)
+registerLogin(program)
+registerInspect(program)
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (isWasmgateError(err)) {
