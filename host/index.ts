@@ -8,7 +8,7 @@ import { validateConfig } from './config/load.ts'
 import type { GatewayConfig } from './config/schema.ts'
 import { createLogger, type Logger, type LogLevel } from './observability/log.ts'
 import { createMetricsRegistry } from './observability/metrics.ts'
-import { startGateway, type Gateway } from './server/gateway.ts'
+import { startGateway, type Gateway, type GatewayParts } from './server/gateway.ts'
 
 export interface CreateGatewayOptions {
   /** Use this logger (its level wins over config.log.level). */
@@ -19,6 +19,8 @@ export interface CreateGatewayOptions {
   readonly logLevel?: LogLevel
   /** Directory relative paths in the config (filters, TLS files) resolve against; cwd by default. */
   readonly baseDir?: string
+  /** Test seam: replaces the Wasm filter runtime (tests of the server ↔ filter contract). */
+  readonly filterRuntimeForTesting?: GatewayParts['filterRuntimeForTesting']
 }
 
 /**
@@ -29,7 +31,7 @@ export interface CreateGatewayOptions {
 export async function createGateway(config: GatewayConfig | unknown, options: CreateGatewayOptions = {}): Promise<Gateway> {
   const valid = Object.isFrozen(config) ? (config as GatewayConfig) : validateConfig(config)
   const logger = options.logger ?? createLogger({ level: options.logLevel ?? valid.log.level, ...(options.logDestination ? { destination: options.logDestination } : {}) })
-  return startGateway({ config: valid, logger, registry: createMetricsRegistry(), baseDir: options.baseDir ?? process.cwd() })
+  return startGateway({ config: valid, logger, registry: createMetricsRegistry(), baseDir: options.baseDir ?? process.cwd(), ...(options.filterRuntimeForTesting ? { filterRuntimeForTesting: options.filterRuntimeForTesting } : {}) })
 }
 
 export type { Gateway } from './server/gateway.ts'

@@ -1,7 +1,293 @@
 /**
  * @module
- * A proxied request whose route has a filter chain.
+ * A proxied request whose route has a filter chain. Client and upstream events go through the
+ * chain (FilterStream decode and encode calls), and the chain's output comes back through this class as
+ * the StreamSink. Retries, timeouts, logs and metrics are ProxyStream's.
+ *
+ * Bodies stay streamed unless a filter asks for them: with `wantsRequestBody` false the client's
+ * body is piped to undici untouched. When a filter may change a body, content-length is fixed up:
+ * headers are held until the first data call, and a body that arrives whole gets its exact
+ * length; otherwise content-length is dropped and the body goes chunked.
  */
+import type { TLSSocket } from 'node:tls'
+import { Readable } from 'node:stream'
+import { errorCodes, type ErrorCode } from '../errors.ts'
+import type { FilterStream, StreamInfo, StreamSink } from '../filter/contract.ts'
+import { HeaderMap } from '../filter/header-map.ts'
+import { sendLocalReply as writeLocalReply } from './local-reply.ts'
 import { ProxyStream } from './stream.ts'
 
-export class FilteredStream extends ProxyStream {}
+const kConnectionId = Symbol('wasmgate.connectionId')
+const empty = new Uint8Array(0)
+
+export class FilteredStream extends ProxyStream implements StreamSink {
+  #fs: FilterStream | undefined
+  #info: StreamInfo | undefined
+  #isDestroyed = false
+  #isDispatched = false
+  /** The client's body goes to undici as is (no filter reads request bodies). */
+  #isRequestBodyPiped = false
+  /** The upstream body when filters produce it chunk by chunk. */
+  #bodyOut: Readable | undefined
+  #isReqPausedByFilter = false
+  #isReqPausedByUpstream = false
+  /** Response headers held until the first data call (a filter may change the body). */
+  #heldHeaders: { status: number; flat: string[] } | undefined
+  #isResponseEndedAtHeaders = false
+  #isDownstreamBlocked = false
+
+  protected override begin(): void {
+    const chain = this.rt?.chain
+    if (chain === undefined) return this.dispatch()
+    const info = this.#makeInfo()
+    this.#info = info
+    const fs = chain.createStream(info, this)
+    this.#fs = fs
+    const hasBody = this.body !== null
+    this.body = null
+    const flat = [':method', this.method, ':path', this.path, ':authority', '', ':scheme', this.ctx.isTls ? 'https' : 'http']
+    for (let i = 0; i < this.headers.length; i += 2) {
+      if (this.headers[i] === 'host') flat[5] = this.headers[i + 1] as string
+      else flat.push(this.headers[i] as string, this.headers[i + 1] as string)
+    }
+    if (hasBody && fs.wantsRequestBody) {
+      this.req.on('data', this.#onReqData)
+      this.req.on('end', this.#onReqEnd)
+    }
+    this.#isRequestBodyPiped = hasBody && !fs.wantsRequestBody
+    fs.decodeHeaders(new HeaderMap(flat), !hasBody)
+  }
+
+  readonly #onReqData = (chunk: Buffer): void => {
+    if (this.#info !== undefined) this.#info.requestBodyBytes += chunk.length
+    this.#fs?.decodeData(chunk, false)
+  }
+
+  readonly #onReqEnd = (): void => {
+    const raw = this.req.rawTrailers
+    if (raw.length > 0) this.#fs?.decodeTrailers(HeaderMap.fromRaw(raw))
+    else this.#fs?.decodeData(empty, true)
+  }
+
+  // StreamSink: the chain's output, request side
+
+  sendRequestHeaders(headers: HeaderMap, endOfStream: boolean): void {
+    if (this.#isDispatched || this.res.headersSent) return
+    this.method = headers.get(':method') ?? this.method
+    this.path = headers.get(':path') ?? this.path
+    const flat: string[] = []
+    for (const [name, value] of headers) if (name[0] !== ':' && name !== 'host') flat.push(name, value)
+    flat.push('host', headers.get(':authority') ?? headers.get('host') ?? '')
+    this.headers = flat
+    if (endOfStream) return this.#dispatchOnce(null)
+    if (this.#isRequestBodyPiped) return this.#dispatchOnce(this.req)
+    // Else wait for the first data call to know whether the body arrives whole.
+  }
+
+  sendRequestData(chunk: Uint8Array, endOfStream: boolean): void {
+    if (this.res.headersSent && !this.#isDispatched) return
+    if (!this.#isDispatched) {
+      if (endOfStream) {
+        setHeader(this.headers, 'content-length', String(chunk.byteLength))
+        return this.#dispatchOnce(chunk.byteLength > 0 ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength) : null)
+      }
+      setHeader(this.headers, 'content-length', undefined)
+      this.#bodyOut = new Readable({ read: () => this.#setUpstreamPause(false) })
+      this.#dispatchOnce(this.#bodyOut)
+    }
+    const out = this.#bodyOut
+    if (out === undefined || out.destroyed) return
+    if (chunk.byteLength > 0 && !out.push(Buffer.from(chunk))) this.#setUpstreamPause(true)
+    if (endOfStream) out.push(null)
+  }
+
+  sendRequestTrailers(_trailers: HeaderMap): void {
+    // undici cannot send request trailers; the body ends here and the trailers are dropped.
+    this.sendRequestData(empty, true)
+  }
+
+  #dispatchOnce(body: Readable | Buffer | null): void {
+    if (this.#isDispatched) return
+    this.#isDispatched = true
+    this.body = body
+    this.dispatch()
+  }
+
+  // StreamSink: the chain's output, response side
+
+  sendResponseHeaders(headers: HeaderMap, endOfStream: boolean): void {
+    if (this.res.headersSent) return
+    const status = Number(headers.get(':status')) || 200
+    const flat: string[] = []
+    for (const [name, value] of headers) if (name[0] !== ':') flat.push(name, value)
+    this.status = status
+    if (endOfStream) {
+      this.res.writeHead(status, flat)
+      this.res.end()
+    } else if (this.#fs?.wantsResponseBody === true) {
+      this.#heldHeaders = { status, flat }
+    } else {
+      this.res.writeHead(status, flat)
+    }
+  }
+
+  sendResponseData(chunk: Uint8Array, endOfStream: boolean): void {
+    if (this.res.writableEnded) return
+    this.#flushHeld(endOfStream ? chunk.byteLength : -1)
+    this.bytesOut += chunk.byteLength
+    const info = this.#info
+    if (info !== undefined) info.responseBodyBytes += chunk.byteLength
+    if (endOfStream) {
+      this.res.end(chunk)
+      return
+    }
+    if (chunk.byteLength > 0 && !this.res.write(chunk) && !this.#isDownstreamBlocked) {
+      this.#isDownstreamBlocked = true
+      this.res.once('drain', this.#onDownstreamDrain)
+    }
+  }
+
+  sendResponseTrailers(trailers: HeaderMap): void {
+    if (this.res.writableEnded) return
+    this.#flushHeld(-1)
+    this.res.addTrailers(trailers.toObject())
+    this.res.end()
+  }
+
+  sendLocalReply(status: number, headers: ReadonlyArray<readonly [string, string]>, body: Uint8Array | string, details: string): void {
+    this.cancelAttempt()
+    if (this.res.headersSent) return
+    this.status = status
+    this.ctx.logger.debug({ requestId: this.requestId, status, details }, 'filter local reply')
+    writeLocalReply(this.res, status, headers, body, this.ctx.headerOptions.requestId ? this.requestId : undefined)
+  }
+
+  failStream(code: string, details: string): void {
+    this.cancelAttempt()
+    this.errorCode = code
+    this.ctx.logger.warn({ requestId: this.requestId, code, details, route: this.rt?.route.name }, 'filter failed the request')
+    if (this.res.headersSent) {
+      this.res.destroy()
+      return
+    }
+    this.status = (errorCodes as Record<string, { httpStatus?: number }>)[code]?.httpStatus ?? 503
+    const body = JSON.stringify({ code: code as ErrorCode, requestId: this.requestId })
+    writeLocalReply(this.res, this.status, [['content-type', 'application/json']], body, this.requestId)
+  }
+
+  resetStream(details: string): void {
+    this.cancelAttempt()
+    this.ctx.logger.debug({ requestId: this.requestId, details }, 'filter reset the stream')
+    this.res.destroy()
+    this.req.destroy()
+  }
+
+  pauseRequestReading(): void {
+    this.#isReqPausedByFilter = true
+    this.req.pause()
+  }
+
+  resumeRequestReading(): void {
+    this.#isReqPausedByFilter = false
+    if (!this.#isReqPausedByUpstream) this.req.resume()
+  }
+
+  // ProxyStream hooks: upstream events go into the chain
+
+  protected override sendHeadersDownstream(status: number, flat: string[]): boolean {
+    const info = this.#info
+    if (info !== undefined) {
+      info.responseCode = status
+      info.upstreamAddress = this.attempt?.endpoint.authority
+    }
+    const fs = this.#fs
+    if (fs === undefined) return super.sendHeadersDownstream(status, flat)
+    const isEnd = status === 204 || status === 304 || this.method === 'HEAD' || getHeader(flat, 'content-length') === '0'
+    this.#isResponseEndedAtHeaders = isEnd
+    fs.encodeHeaders(new HeaderMap([':status', String(status), ...flat]), isEnd)
+    return !this.#isDownstreamBlocked
+  }
+
+  protected override sendDataDownstream(chunk: Buffer): boolean {
+    const fs = this.#fs
+    if (fs === undefined) return super.sendDataDownstream(chunk)
+    fs.encodeData(chunk, false)
+    return !this.#isDownstreamBlocked
+  }
+
+  protected override endDownstream(trailers: Record<string, string> | undefined): void {
+    const fs = this.#fs
+    if (fs === undefined) return super.endDownstream(trailers)
+    if (trailers !== undefined) fs.encodeTrailers(HeaderMap.fromPairs(Object.entries(trailers)))
+    else if (!this.#isResponseEndedAtHeaders) fs.encodeData(empty, true)
+  }
+
+  protected override onDone(): void {
+    if (this.#bodyOut !== undefined && !this.#bodyOut.readableEnded) this.#bodyOut.destroy()
+    if (this.#isDestroyed) return
+    this.#isDestroyed = true
+    this.#fs?.destroy()
+  }
+
+  readonly #onDownstreamDrain = (): void => {
+    this.#isDownstreamBlocked = false
+    this.resumeUpstream()
+  }
+
+  #setUpstreamPause(paused: boolean): void {
+    this.#isReqPausedByUpstream = paused
+    if (paused) this.req.pause()
+    else if (!this.#isReqPausedByFilter) this.req.resume()
+  }
+
+  /** Writes held response headers; `length` ≥ 0 is the exact body size, -1 means unknown (chunked). */
+  #flushHeld(length: number): void {
+    const held = this.#heldHeaders
+    if (held === undefined) return
+    this.#heldHeaders = undefined
+    setHeader(held.flat, 'content-length', length >= 0 ? String(length) : undefined)
+    this.res.writeHead(held.status, held.flat)
+  }
+
+  #makeInfo(): StreamInfo {
+    const socket = this.req.socket as TLSSocket & { [kConnectionId]?: number }
+    socket[kConnectionId] ??= this.ctx.nextConnectionId++
+    return {
+      requestId: this.requestId,
+      connectionId: socket[kConnectionId],
+      startTimeMs: this.startMs,
+      protocol: `HTTP/${this.req.httpVersion}`,
+      sourceAddress: socket.remoteAddress ?? '',
+      sourcePort: socket.remotePort ?? 0,
+      destinationAddress: socket.localAddress ?? '',
+      destinationPort: socket.localPort ?? 0,
+      isTls: this.ctx.isTls,
+      tlsVersion: this.ctx.isTls ? (socket.getProtocol?.() ?? undefined) : undefined,
+      requestedServerName: this.ctx.isTls ? ((socket as { servername?: string | false }).servername || undefined) : undefined,
+      routeName: this.rt?.route.name ?? '',
+      clusterName: this.rt?.cluster?.name,
+      responseCode: 0,
+      requestBodyBytes: 0,
+      responseBodyBytes: 0,
+      upstreamAddress: undefined,
+    }
+  }
+}
+
+function getHeader(flat: readonly string[], name: string): string | undefined {
+  for (let i = 0; i < flat.length; i += 2) if (flat[i] === name) return flat[i + 1]
+  return undefined
+}
+
+/** Sets (or with `undefined`, removes) every entry of a lowercase name in a flat header list. */
+function setHeader(flat: string[], name: string, value: string | undefined): void {
+  let w = 0
+  for (let r = 0; r < flat.length; r += 2) {
+    if (flat[r] === name) continue
+    flat[w] = flat[r] as string
+    flat[w + 1] = flat[r + 1] as string
+    w += 2
+  }
+  flat.length = w
+  if (value !== undefined) flat.push(name, value)
+}

@@ -48,6 +48,8 @@ export interface GatewayParts {
   readonly logger: Logger
   readonly registry: Registry
   readonly baseDir: string
+  /** Test seam: build the filter runtime here instead of createFilterRuntime. */
+  readonly filterRuntimeForTesting?: typeof createFilterRuntime
 }
 
 /** Optional hook a filter runtime may implement to add its admin routes (e.g. /filters). */
@@ -57,11 +59,12 @@ interface RuntimeWithAdmin extends FilterRuntime {
 
 export async function startGateway(parts: GatewayParts): Promise<Gateway> {
   const { config, logger, registry, baseDir } = parts
+  const makeRuntime = parts.filterRuntimeForTesting ?? createFilterRuntime
   const clusters = new Map(config.clusters.map((c) => [c.name, new Cluster(c, logger)]))
   const closeClusters = (graceful: boolean) => Promise.all([...clusters.values()].map((c) => c.close(graceful)))
   let runtime: RuntimeWithAdmin
   try {
-    runtime = await createFilterRuntime(config.filters, { logger, metrics: registry, httpCalls: new HttpCalls(clusters), baseDir })
+    runtime = await makeRuntime(config.filters, { logger, metrics: registry, httpCalls: new HttpCalls(clusters), baseDir })
   } catch (err) {
     await closeClusters(false)
     throw err
