@@ -1,5 +1,97 @@
+/**
+ * @module
+ * `wasmgate serve [--config FILE] [--workers N] [--log-level L]`: run the proxy. Without a
+ * config it runs the embedded default (demo upstream on loopback, proxy on 127.0.0.1:8080,
+ * admin on 127.0.0.1:9901). The config is validated before anything listens or forks.
+ * SIGTERM/SIGINT drain in-flight requests (shutdown.drainTimeoutMs), then exit 0.
+ */
+import cluster from 'node:cluster'
+import { dirname, resolve } from 'node:path'
 import type { Command } from 'commander'
+import { defaultConfig } from '../../config/default.ts'
+import { loadConfigFile, validateConfig } from '../../config/load.ts'
+import type { GatewayConfig } from '../../config/schema.ts'
+import { WasmgateError } from '../../errors.ts'
+import { createGateway } from '../../index.ts'
+import { createLogger, type LogLevel, type Logger } from '../../observability/log.ts'
+import { startDemoUpstream, type DemoUpstream } from '../../server/demo-upstream.ts'
+import { superviseWorkers } from '../../server/workers.ts'
+
+interface ServeOptions {
+  config?: string
+  workers: number
+  logLevel?: LogLevel
+}
+
+const levels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']
 
 export function registerServe(program: Command): void {
-  program.command('serve').description('run the proxy')
+  program
+    .command('serve')
+    .description('run the proxy (no --config: the embedded default with a demo upstream)')
+    .option('-c, --config <file>', 'YAML or JSON config file')
+    .option('-w, --workers <n>', 'worker processes sharing the port (node:cluster)', parseWorkers, 1)
+    .option('-l, --log-level <level>', `log level: ${levels.join(', ')}`, parseLevel)
+    .action((options: ServeOptions) => serve(options))
+}
+
+function parseWorkers(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new WasmgateError('WG_ERR_CLI_USAGE', [`--workers must be an integer from 1 to 256 (got ${value})`])
+  return n
+}
+
+function parseLevel(value: string): LogLevel {
+  if (!levels.includes(value)) throw new WasmgateError('WG_ERR_CLI_USAGE', [`--log-level must be one of ${levels.join(', ')} (got ${value})`])
+  return value as LogLevel
+}
+
+async function serve(options: ServeOptions): Promise<void> {
+  // Validate first (in the primary too), so a bad config exits non-zero before listening or forking.
+  const fileConfig = options.config === undefined ? undefined : await loadConfigFile(options.config)
+  const level = options.logLevel ?? fileConfig?.log.level ?? 'info'
+  const logger = createLogger({ level })
+  if (options.workers > 1 && cluster.isPrimary) {
+    const shutdownMs = fileConfig?.shutdown.drainTimeoutMs ?? 10_000
+    await superviseWorkers({ workers: options.workers, logger, shutdownTimeoutMs: shutdownMs + 5_000 })
+    return
+  }
+  let demo: DemoUpstream | undefined
+  let config: GatewayConfig
+  if (fileConfig !== undefined) {
+    config = fileConfig
+  } else {
+    demo = await startDemoUpstream()
+    config = validateConfig(defaultConfig(demo.url))
+  }
+  const baseDir = options.config === undefined ? process.cwd() : dirname(resolve(options.config))
+  let gateway
+  try {
+    gateway = await createGateway(config, { logger, baseDir })
+  } catch (err) {
+    await demo?.close()
+    throw err
+  }
+  if (demo !== undefined && cluster.isPrimary) {
+    process.stderr.write(`\nwasmgate is running the embedded default (demo upstream at ${demo.url}).\nTry:\n  curl -s ${gateway.url}/hello -d 'hi'\n  curl -s ${gateway.adminUrl}/stats/prometheus\n\n`)
+  }
+  const gw = gateway
+  let stopping = false
+  const stop = (signal: string) => {
+    if (stopping) return
+    stopping = true
+    logger.info({ signal }, 'shutting down: draining in-flight requests')
+    void gw
+      .close()
+      .then(() => demo?.close())
+      .then(() => exitAfterFlush(logger, 0))
+  }
+  process.once('SIGTERM', () => stop('SIGTERM'))
+  process.once('SIGINT', () => stop('SIGINT'))
+  // A worker is told to stop by its primary through the IPC channel.
+  if (cluster.isWorker) process.on('message', (msg) => msg === 'wasmgate:shutdown' && stop('primary'))
+}
+
+function exitAfterFlush(logger: Logger, code: number): void {
+  logger.flush(() => process.exit(code))
 }
