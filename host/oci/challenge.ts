@@ -53,7 +53,10 @@ export function parseChallenges(header: string | null | undefined): Challenge[] 
         }
         i++ // closing quote
       } else {
-        value = readToken()
+        // unquoted: up to the next comma or space (lenient: real servers put URLs here)
+        const start = i
+        while (i < n && header[i] !== ',' && header[i] !== ' ' && header[i] !== '\t') i++
+        value = header.slice(start, i)
       }
       if (current !== undefined) current.params[token.toLowerCase()] = value
     } else {
