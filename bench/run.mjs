@@ -4,8 +4,8 @@
 //
 // Env: CONNECTIONS (50) DURATION s (5) ROUNDS (3) WARMUP s (2) PIPELINING (1)
 //      SCENARIOS (comma list, default all) WORKLOADS (get,post16k) TOOL (wrk|autocannon; wrk when installed)
-//      RATIO_PEERS (nginx,undici-dispatch) JSON_OUT (file for the raw rounds) CPU_PROF_DIR (wasmgate rows
-//      run with --cpu-prof writing there)
+//      RATIO_PEERS (nginx,undici-dispatch) JSON_OUT (file for the raw rounds) CPU_PROF_DIR (Node rows
+//      run with --cpu-prof writing there; summarize with lib/profile-summary.mjs)
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir, cpus as osCpus, loadavg } from 'node:os'
 import { join } from 'node:path'
@@ -74,7 +74,7 @@ async function main() {
       tmpDir,
       benchWasm,
       cpus: s.cpus === 2 ? plan.target2 : plan.target,
-      nodeEnv: env.CPU_PROF_DIR ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${env.CPU_PROF_DIR}` } : {},
+      nodeArgs: env.CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${env.CPU_PROF_DIR}`] : [],
     }
     let started
     try {

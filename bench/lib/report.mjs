@@ -72,7 +72,7 @@ export function markdownTable({ scenarios, workloads, cells, ratioPeers }) {
         const peer = cells.get(`${p}/${wname}`)
         return `${fmt.ratio(pairedRatio(cell, peer))} (${fmt.ratio(cpuRatio(cell, peer))})`
       })
-      lines.push(`| ${label}${warn} | ${fmt.int(m.rps)} | ${fmt.ms(m.p50Ms)} | ${fmt.ms(m.p99Ms)} | ${fmt.mb(m.rssBytes)} | ${fmt.us(m.cpuUsPerReq)} | ${ratios.join(' | ')} |`)
+      lines.push(`| ${label}${warn} | ${fmt.int(m.rps)} | ${fmt.ms(m.p50Ms)} | ${fmt.ms(m.p99Ms)} | ${fmt.mb(m.rssBytes)} | ${fmt.us(m.cpuUsPerReq)} |${ratios.map((r) => ` ${r} |`).join('')}`)
     }
   }
   return lines.join('\n')

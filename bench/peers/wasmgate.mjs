@@ -12,7 +12,8 @@ export function writeWasmgateConfig({ dir, name, port, upstreamUrl, filters = []
   const config = {
     listen: { host: '127.0.0.1', port },
     admin: { host: '127.0.0.1', port: 0 },
-    log: { level: 'warn', accessLog },
+    // the access log is written at info level: with it off, only warnings and errors are logged
+    log: { level: accessLog ? 'info' : 'warn', accessLog },
     clusters: [{ name: 'upstream', endpoints: [upstreamUrl] }],
     filters,
     routes: [{ match: { prefix: '/' }, cluster: 'upstream', filters: filters.map((f) => f.name) }],

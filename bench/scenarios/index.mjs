@@ -13,7 +13,7 @@ const root = new URL('../..', import.meta.url).pathname
 
 /** A Node script from bench/ in its own process, announcing its port on stdout. */
 async function nodeScript(ctx, script, env = {}) {
-  const proc = startProcess({ cmd: process.execPath, args: [join(benchDir, script)], env: { ...env, PORT: String(ctx.port) }, cpus: ctx.cpus })
+  const proc = startProcess({ cmd: process.execPath, args: [...ctx.nodeArgs, join(benchDir, script)], env: { ...env, PORT: String(ctx.port) }, cpus: ctx.cpus })
   const port = await waitForPortLine(proc)
   return { proc, url: `http://127.0.0.1:${port}/` }
 }
@@ -30,9 +30,11 @@ function wasmgateUnavailable() {
 function wasmgate({ filters = () => [], workers, accessLog = false } = {}) {
   return async (ctx) => {
     const config = writeWasmgateConfig({ dir: ctx.tmpDir, name: ctx.name, port: ctx.port, upstreamUrl: ctx.upstreamUrl, filters: filters(ctx), accessLog })
-    const args = [join(root, 'bin', 'wasmgate.js'), 'serve', '--config', config]
+    // WASMGATE_VIA=api runs the same gateway through createGateway (no --workers there).
+    const viaApi = process.env.WASMGATE_VIA === 'api' && !workers
+    const args = [...ctx.nodeArgs, ...(viaApi ? [join(benchDir, 'peers', 'wasmgate-api.mjs')] : [join(root, 'bin', 'wasmgate.js'), 'serve', '--config', config])]
     if (workers) args.push('--workers', String(workers))
-    const proc = startProcess({ cmd: process.execPath, args, cpus: ctx.cpus, cwd: root, env: ctx.nodeEnv })
+    const proc = startProcess({ cmd: process.execPath, args, cpus: ctx.cpus, cwd: root, env: { CONFIG: config } })
     return { proc, url: `http://127.0.0.1:${ctx.port}/` }
   }
 }
