@@ -215,11 +215,21 @@ export function parseReport(raw: string): CallReport {
   return out
 }
 
-/** The report of spec n from the response headers. */
-export function report(res: Reply, n = 1): CallReport {
-  const raw = res.header(`x-hc-${n}`)
-  if (raw === undefined) throw new Error(`no x-hc-${n} header in the response (status ${res.status}): ${res.text.slice(0, 300)}`)
+/** The report of spec n from the response headers (`prefix` for a plugin configured `hdr=<p>`). */
+export function report(res: Reply, n: number | string = 1, prefix = 'x-hc-'): CallReport {
+  const raw = res.header(`${prefix}${n}`)
+  if (raw === undefined) throw new Error(`no ${prefix}${n} header in the response (status ${res.status}): ${res.text.slice(0, 300)}`)
   return parseReport(raw)
+}
+
+/** Request headers for a plugin configured with `hdr=<prefix>` (spec n uses `<prefix>{n}-`). */
+export function callHeadersFor(prefix: string, ...specs: CallSpec[]): Record<string, string> {
+  const h: Record<string, string> = {}
+  specs.forEach((spec, i) => {
+    const pre = i === 0 ? `${prefix}-` : `${prefix}${i + 1}-`
+    for (const [k, v] of Object.entries(spec)) if (v !== undefined) h[pre + k] = String(v)
+  })
+  return h
 }
 
 // ---- logs ----
