@@ -29,6 +29,8 @@ export interface RegistryClientOptions {
   readonly onWarning?: (text: string) => void
   /** Cap on manifest and tag-list bodies; registries must accept 4 MiB, so we read no more. */
   readonly maxManifestBytes?: number
+  /** Longest wait for response headers, or between body bytes; a stalled registry fails instead of hanging a load. */
+  readonly timeoutMs?: number
 }
 
 export interface ManifestResult {
@@ -49,6 +51,7 @@ export interface RequestSpec {
 }
 
 const DEFAULT_MAX_MANIFEST_BYTES = 4 * 1024 * 1024
+const DEFAULT_TIMEOUT_MS = 30_000
 const NOT_FOUND_CODES = new Set(['MANIFEST_UNKNOWN', 'NAME_UNKNOWN', 'BLOB_UNKNOWN'])
 
 export class RegistryClient {
@@ -68,7 +71,10 @@ export class RegistryClient {
     this.#dispatcher =
       options.dispatcher ??
       new Agent({
+        headersTimeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        bodyTimeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
         connect: {
+          timeout: Math.min(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, 10_000),
           rejectUnauthorized: options.insecure !== true,
           ...(options.caPem === undefined ? {} : { ca: [...rootCertificates, options.caPem.toString()] }),
         },
