@@ -27,14 +27,15 @@ function wasmgateUnavailable() {
   return undefined
 }
 
-function wasmgate({ filters = () => [], workers, accessLog = false } = {}) {
+function wasmgate({ filters = () => [], workers, accessLog = false, proxyHeaders, dist } = {}) {
   return async (ctx) => {
-    const config = writeWasmgateConfig({ dir: ctx.tmpDir, name: ctx.name, port: ctx.port, upstreamUrl: ctx.upstreamUrl, filters: filters(ctx), accessLog })
-    // WASMGATE_VIA=api runs the same gateway through createGateway (no --workers there).
-    const viaApi = process.env.WASMGATE_VIA === 'api' && !workers
+    const config = writeWasmgateConfig({ dir: ctx.tmpDir, name: ctx.name, port: ctx.port, upstreamUrl: ctx.upstreamUrl, filters: filters(ctx), accessLog, proxyHeaders })
+    // WASMGATE_VIA=api runs the same gateway through createGateway (no --workers there); so does
+    // a row measuring another build (`dist`).
+    const viaApi = (process.env.WASMGATE_VIA === 'api' || dist !== undefined) && !workers
     const args = [...ctx.nodeArgs, ...(viaApi ? [join(benchDir, 'peers', 'wasmgate-api.mjs')] : [join(root, 'bin', 'wasmgate.js'), 'serve', '--config', config])]
     if (workers) args.push('--workers', String(workers))
-    const proc = startProcess({ cmd: process.execPath, args, cpus: ctx.cpus, cwd: root, env: { CONFIG: config } })
+    const proc = startProcess({ cmd: process.execPath, args, cpus: ctx.cpus, cwd: root, env: { CONFIG: config, ...(dist ? { WASMGATE_DIST: dist } : {}) } })
     return { proc, url: `http://127.0.0.1:${ctx.port}/` }
   }
 }
@@ -71,6 +72,20 @@ export const SCENARIOS = [
     label: 'wasmgate, no filter, access log on',
     unavailable: wasmgateUnavailable,
     start: wasmgate({ accessLog: true }),
+  },
+  {
+    name: 'wasmgate-lean',
+    label: 'wasmgate, no filter, no x-forwarded/x-request-id',
+    optional: true,
+    unavailable: wasmgateUnavailable,
+    start: wasmgate({ proxyHeaders: { xForwarded: false, requestId: false } }),
+  },
+  {
+    name: 'wasmgate-alt',
+    label: `wasmgate, no filter, build in ${process.env.WASMGATE_ALT_DIST ?? '$WASMGATE_ALT_DIST'}`,
+    optional: true,
+    unavailable: () => (process.env.WASMGATE_ALT_DIST ? undefined : 'set WASMGATE_ALT_DIST to the dist/ of the build to compare'),
+    start: (ctx) => wasmgate({ dist: process.env.WASMGATE_ALT_DIST })(ctx),
   },
   {
     name: 'wasmgate-noop',
