@@ -51,8 +51,8 @@ export function validateConfig(input: unknown): GatewayConfig {
   }
   problems.push(...crossCheckSafely(candidate as GatewayConfig))
   if (problems.length > 0) {
-    const lines = dedupe(problems).map(formatProblem)
-    throw new WasmgateError('WG_ERR_CONFIG_INVALID', [`\n  ${lines.join('\n  ')}`], { details: problems.map(formatProblem) })
+    const lines = dedupe(dropShadowed(problems)).map(formatProblem)
+    throw new WasmgateError('WG_ERR_CONFIG_INVALID', [`\n  ${lines.join('\n  ')}`], { details: lines })
   }
   return deepFreeze(candidate as GatewayConfig)
 }
@@ -60,7 +60,15 @@ export function validateConfig(input: unknown): GatewayConfig {
 function describeExpectation(schema: TSchema, message: string): string {
   const options = (schema.anyOf as TSchema[] | undefined)?.map((s) => s.const as unknown)
   if (options && options.every((o) => typeof o === 'string')) return `expected one of ${options.join(', ')}`
-  return message.toLowerCase()
+  if (message === 'Expected required property') return 'is required'
+  if (message === 'Expected union value') return `expected ${(schema.anyOf as TSchema[] | undefined)?.map(describeType).join(' or ') ?? 'another type'}`
+  // Lowercase only the first letter: the rest may quote a pattern, whose case matters.
+  return message.charAt(0).toLowerCase() + message.slice(1)
+}
+
+function describeType(s: TSchema): string {
+  if (s.type === 'array') return `an array of ${describeType(s.items as TSchema).replace(/^an? /, '')}s`
+  return `a ${String(s.type ?? 'value')}`
 }
 
 /** Cross-checks also run on a config with schema errors, so every problem shows at once. */
@@ -162,6 +170,12 @@ function describeValue(v: unknown): string {
   const s = JSON.stringify(v)
   if (s === undefined) return String(v)
   return s.length > 80 ? `${s.slice(0, 77)}...` : s
+}
+
+/** A missing property also fails its type check at the same path; keep only "is required". */
+function dropShadowed(problems: ConfigProblem[]): ConfigProblem[] {
+  const required = new Set(problems.filter((p) => p.problem === 'is required').map((p) => p.path))
+  return problems.filter((p) => p.problem === 'is required' || !required.has(p.path) || p.value !== undefined)
 }
 
 function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
