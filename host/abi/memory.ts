@@ -1,0 +1,119 @@
+/**
+ * @module
+ * Bounds-checked access to a guest's linear memory. Views are cached and rebuilt only when
+ * `memory.buffer` changes (growth detaches the old ArrayBuffer), as undici does for llhttp.
+ * Every method reports an out-of-range access as `false`/`undefined`; hostcalls turn that into
+ * Status.InvalidMemoryAccess. Nothing here throws on a guest mistake.
+ */
+import { Status } from './constants.ts'
+
+/** Calls the guest allocator (malloc / proxy_on_memory_allocate); 0 means it failed. */
+export type GuestAllocator = (size: number) => number
+
+const utf8 = new TextDecoder('utf-8')
+
+export class GuestMemory {
+  #memory: WebAssembly.Memory | undefined
+  #buffer: ArrayBuffer | undefined
+  #u8 = new Uint8Array(0)
+  #dv = new DataView(new ArrayBuffer(0))
+  #alloc: GuestAllocator = () => 0
+
+  bind(memory: WebAssembly.Memory, alloc: GuestAllocator): void {
+    this.#memory = memory
+    this.#alloc = alloc
+    this.#refresh()
+  }
+
+  get isBound(): boolean {
+    return this.#memory !== undefined
+  }
+
+  /** Current bytes view; only valid until the next guest call (which may grow memory). */
+  get u8(): Uint8Array {
+    this.#refresh()
+    return this.#u8
+  }
+
+  #refresh(): void {
+    const m = this.#memory
+    if (m !== undefined && m.buffer !== this.#buffer) {
+      this.#buffer = m.buffer
+      this.#u8 = new Uint8Array(this.#buffer)
+      this.#dv = new DataView(this.#buffer)
+    }
+  }
+
+  inBounds(ptr: number, len: number): boolean {
+    this.#refresh()
+    const p = ptr >>> 0
+    const l = len >>> 0
+    return p + l <= this.#u8.length
+  }
+
+  /** A view of guest bytes (not a copy): use it before the next guest call. */
+  view(ptr: number, len: number): Uint8Array | undefined {
+    if (!this.inBounds(ptr, len)) return undefined
+    const p = ptr >>> 0
+    return this.#u8.subarray(p, p + (len >>> 0))
+  }
+
+  /** A copy of guest bytes, safe to keep. */
+  copy(ptr: number, len: number): Uint8Array | undefined {
+    const v = this.view(ptr, len)
+    return v === undefined ? undefined : v.slice()
+  }
+
+  utf8(ptr: number, len: number): string | undefined {
+    const v = this.view(ptr, len)
+    return v === undefined ? undefined : utf8.decode(v)
+  }
+
+  latin1(ptr: number, len: number): string | undefined {
+    const v = this.view(ptr, len)
+    return v === undefined ? undefined : Buffer.from(v.buffer, v.byteOffset, v.length).toString('latin1')
+  }
+
+  readU32(ptr: number): number | undefined {
+    if (!this.inBounds(ptr, 4)) return undefined
+    return this.#dv.getUint32(ptr >>> 0, true)
+  }
+
+  writeU32(ptr: number, value: number): boolean {
+    if (!this.inBounds(ptr, 4)) return false
+    this.#dv.setUint32(ptr >>> 0, value >>> 0, true)
+    return true
+  }
+
+  writeU64(ptr: number, value: bigint): boolean {
+    if (!this.inBounds(ptr, 8)) return false
+    this.#dv.setBigUint64(ptr >>> 0, BigInt.asUintN(64, value), true)
+    return true
+  }
+
+  writeBytes(ptr: number, bytes: Uint8Array): boolean {
+    if (!this.inBounds(ptr, bytes.length)) return false
+    this.#u8.set(bytes, ptr >>> 0)
+    return true
+  }
+
+  /**
+   * Hands bytes to the guest (spec "Memory ownership"): allocate with the guest allocator, copy,
+   * then write the pointer and size. Empty results write (0, 0) and allocate nothing. The return
+   * pointers are checked first so a bad pointer never leaks a guest allocation.
+   */
+  copyOut(bytes: Uint8Array, retPtrPtr: number, retSizePtr: number): Status {
+    if (!this.inBounds(retPtrPtr, 4) || !this.inBounds(retSizePtr, 4)) return Status.InvalidMemoryAccess
+    let ptr = 0
+    const len = bytes.length
+    if (len > 0) {
+      ptr = this.#alloc(len) >>> 0
+      // The allocator is guest code: it may have grown memory (refreshed by inBounds) or lied.
+      if (ptr === 0 || !this.inBounds(ptr, len)) return Status.InvalidMemoryAccess
+      this.#u8.set(bytes, ptr)
+    }
+    this.#dv.setUint32(retPtrPtr >>> 0, ptr, true)
+    this.#dv.setUint32(retSizePtr >>> 0, len, true)
+    return Status.Ok
+  }
+}
