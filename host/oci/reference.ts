@@ -95,8 +95,14 @@ export function withDigest(ref: ImageReference, digest: string): ImageReference 
 
 /** Loopback registries may be spoken to over plain http without --insecure, as docker allows. */
 export function isLoopbackHost(hostPort: string): boolean {
-  const host = hostPort.startsWith('[') ? hostPort.slice(1, hostPort.indexOf(']')) : hostPort.replace(/:[0-9]+$/, '')
-  return host === 'localhost' || host === '::1' || /^127\.[0-9]+\.[0-9]+\.[0-9]+$/.test(host)
+  let host: string
+  try {
+    // The URL parser normalises the host exactly as fetch will connect to it (127.1 is 127.0.0.1).
+    host = new URL(`http://${hostPort}/`).hostname
+  } catch {
+    return false
+  }
+  return host === 'localhost' || host === '[::1]' || /^127\.[0-9]+\.[0-9]+\.[0-9]+$/.test(host)
 }
 
 export function isDigest(value: string): boolean {

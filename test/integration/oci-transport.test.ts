@@ -71,4 +71,12 @@ describe('transport', () => {
     })
     await expect(pushWasmModule(tinyWasm(), `${host}/f:v1`, { credentials })).rejects.toMatchObject({ code: 'WG_ERR_OCI_REGISTRY' })
   })
+
+  it('refuses to send credentials to a plain-http token realm off loopback (WG_ERR_OCI_INSECURE)', async () => {
+    // 192.0.2.0/24 is TEST-NET-1: the refusal must come before any connection is tried.
+    const host = await listen((req, res) => {
+      res.writeHead(401, { 'www-authenticate': 'Bearer realm="http://192.0.2.1/token",service="s"' }).end()
+    })
+    await expect(pullWasmModule(`${host}/f:v1`, { cacheDir: false, credentials })).rejects.toMatchObject({ code: 'WG_ERR_OCI_INSECURE' })
+  })
 })

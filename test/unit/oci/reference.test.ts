@@ -54,5 +54,8 @@ describe('parseReference', () => {
     expect(isLoopbackHost('[::1]:5000')).toBe(true)
     expect(isLoopbackHost('reg.example')).toBe(false)
     expect(isLoopbackHost('127.0.0.1.nip.example')).toBe(false)
+    expect(isLoopbackHost('127.1:5000')).toBe(true) // what fetch would connect to
+    expect(isLoopbackHost('[::ffff:10.0.0.1]:5000')).toBe(false)
+    expect(isLoopbackHost('bad host')).toBe(false)
   })
 })
