@@ -10,6 +10,8 @@ import { registerPush } from './commands/push.ts'
 import { registerPull } from './commands/pull.ts'
 import { registerLogin } from './commands/login.ts'
 import { registerInspect } from './commands/inspect.ts'
+import { registerNew } from './commands/new.ts'
+import { registerBuild } from './commands/build.ts'
 
 const program = new Command('wasmgate')
   .description('An HTTP proxy whose extensions are proxy-wasm filters')
@@ -21,6 +23,8 @@ registerPush(program)
 registerPull(program)
 registerLogin(program)
 registerInspect(program)
+registerNew(program)
+registerBuild(program)
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (isWasmgateError(err)) {
