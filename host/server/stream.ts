@@ -25,7 +25,7 @@ export class ProxyStream implements AttemptOwner {
   protected readonly res: ServerResponse
   protected readonly rt: RouteRuntime | undefined
   readonly startMs = Date.now()
-  readonly #startNs = process.hrtime.bigint()
+  readonly #startPerfMs = performance.now()
   requestId = ''
   /** The request as it goes upstream. */
   protected method: string
@@ -193,7 +193,7 @@ export class ProxyStream implements AttemptOwner {
   protected sendDataDownstream(chunk: Buffer): boolean {
     this.bytesOut += chunk.length
     if (this.res.write(chunk)) return true
-    this.res.once('drain', this.#onDrain)
+    this.res.once('drain', () => this.resumeUpstream())
     return false
   }
 
@@ -205,8 +205,6 @@ export class ProxyStream implements AttemptOwner {
   protected resumeUpstream(): void {
     this.#resume?.()
   }
-
-  readonly #onDrain = (): void => this.resumeUpstream()
 
   /** Ends the request with the error's status and `{code, requestId}`, or a reset if too late. */
   protected fail(err: WasmgateError, isClientError = false): void {
@@ -232,9 +230,9 @@ export class ProxyStream implements AttemptOwner {
       if (this.status === 0 || !this.res.headersSent) this.status = 499
     }
     this.onDone()
-    const durationNs = Number(process.hrtime.bigint() - this.#startNs)
+    const durationMs = performance.now() - this.#startPerfMs
     const rt = this.rt
-    ;(rt?.stats ?? this.ctx.noRouteStats).record(this.status, durationNs / 1e9)
+    ;(rt?.stats ?? this.ctx.noRouteStats).record(this.status, durationMs / 1000)
     if (this.ctx.accessLog) {
       this.ctx.logger.info({
         type: 'access',
@@ -245,7 +243,7 @@ export class ProxyStream implements AttemptOwner {
         status: this.status,
         bytesIn: this.bytesIn,
         bytesOut: this.bytesOut,
-        durationMs: Math.round(durationNs / 1e4) / 100,
+        durationMs: Math.round(durationMs * 100) / 100,
         route: rt?.route.name,
         cluster: rt?.cluster?.name,
         upstream: this.attempt?.endpoint.url,

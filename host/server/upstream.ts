@@ -57,7 +57,8 @@ export class UpstreamAttempt {
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
-    if (this.isCancelled) return true
+    // 1xx informational answers (103 Early Hints) are not forwarded; the final one follows.
+    if (this.isCancelled || statusCode < 200) return true
     this.status = statusCode
     return this.owner.onAttemptHeaders(this, statusCode, rawHeaders, resume)
   }

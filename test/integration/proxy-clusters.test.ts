@@ -117,7 +117,7 @@ describe('retries', () => {
   })
 
   it('answers 502 when the upstream resets the connection', async () => {
-    const rude = await startUpstream((req) => req.socket.destroy())
+    const rude = await startUpstream((req) => void req.socket.destroy())
     const gw = await startGateway(one([rude.url]))
     const res = await get(gw.url)
     expect(res.status).toBe(502)

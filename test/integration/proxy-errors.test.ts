@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream'
 import { connect } from 'node:net'
 import { request } from 'undici'
 import { describe, expect, it } from 'vitest'
@@ -46,7 +47,7 @@ describe('client errors', () => {
     async function* chunks() {
       for (let i = 0; i < 20; i++) yield Buffer.alloc(100, 'y')
     }
-    const streamed = await request(gw.url, { method: 'POST', body: chunks() })
+    const streamed = await request(gw.url, { method: 'POST', body: Readable.from(chunks()) })
     const text = await streamed.body.text()
     expect(streamed.statusCode).toBe(413)
     expect((JSON.parse(text) as { code: string }).code).toBe('WG_ERR_REQUEST_BODY_TOO_LARGE')

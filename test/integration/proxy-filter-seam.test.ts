@@ -3,6 +3,7 @@
  * written in TypeScript so these tests do not depend on the Wasm runtime: what the server feeds
  * a FilterStream, and that every StreamSink method does what the contract says.
  */
+import { Readable } from 'node:stream'
 import { request } from 'undici'
 import { describe, expect, it } from 'vitest'
 import type { FilterChain, FilterStream, StreamInfo, StreamSink } from '../../host/filter/contract.ts'
@@ -125,7 +126,7 @@ describe('filter seam', () => {
     async function* parts() {
       for (let i = 0; i < 50; i++) yield Buffer.from(`part${i};`)
     }
-    const res = await request(`${gw.url}/stream/x`, { method: 'POST', body: parts() })
+    const res = await request(`${gw.url}/stream/x`, { method: 'POST', body: Readable.from(parts()) })
     const echo = (await res.body.json()) as EchoBody
     expect(echo.path).toBe('/filtered/stream/x')
     expect(echo.body).toBe(Array.from({ length: 50 }, (_, i) => `part${i};`).join(''))

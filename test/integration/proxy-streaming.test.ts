@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream'
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
@@ -36,7 +37,7 @@ describe('streaming', () => {
       { raw: true },
     )
     const gw = await startGateway({ clusters: [{ name: 'c', endpoints: [up.url] }], routes: [{ match: {}, cluster: 'c' }] })
-    const res = await request(gw.url, { method: 'POST', body: bytes(300_000, 1000) })
+    const res = await request(gw.url, { method: 'POST', body: Readable.from(bytes(300_000, 1000)) })
     expect(await res.body.text()).toBe('chunked=chunked size=300000')
     expect(res.trailers).toEqual({ 'x-checksum': 'abc123' })
     expect(res.headers['transfer-encoding']).toBe('chunked')
@@ -78,7 +79,7 @@ describe('streaming', () => {
     for (let i = 0; i < 20; i++) await (await request(url, { method: 'POST', body: 'warm' })).body.text()
     const baseline = kbFromStatus(pid, 'VmRSS')
 
-    const upload = await request(url, { method: 'POST', body: bytes(total) })
+    const upload = await request(url, { method: 'POST', body: Readable.from(bytes(total)) })
     expect(await upload.body.text()).toBe(String(total))
     const download = await request(url)
     let received = 0
