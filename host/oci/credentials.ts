@@ -10,7 +10,6 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { WasmgateError } from '../errors.ts'
-import { DOCKER_HUB_CREDENTIAL_KEY } from './reference.ts'
 
 export interface Credential {
   readonly username?: string
@@ -50,7 +49,7 @@ export function dockerConfigPath(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export function credentialKey(registry: string): string {
-  return registry === 'docker.io' ? DOCKER_HUB_CREDENTIAL_KEY : registry
+  return registry
 }
 
 export function createCredentialSource(options: CredentialOptions = {}): CredentialSource {
@@ -139,7 +138,7 @@ function findAuthEntry(config: DockerConfig, registry: string): AuthEntry | unde
   // Legacy keys such as `https://host/v1/` match by host name (docker's ConvertToHostname).
   for (const [k, entry] of Object.entries(auths)) {
     const host = k.replace(/^[a-z]+:\/\//i, '').split('/')[0]
-    if (host === registry || (registry === 'docker.io' && (host === 'index.docker.io' || host === 'registry-1.docker.io'))) return entry
+    if (host === registry) return entry
   }
   return undefined
 }

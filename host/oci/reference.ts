@@ -9,7 +9,7 @@ import { WasmgateError } from '../errors.ts'
 export interface ImageReference {
   /** The registry as written (host[:port]); the key used for credentials. */
   readonly registry: string
-  /** host[:port] the API is served from (differs only for Docker Hub). */
+  /** host[:port] the API is served from. */
   readonly apiHost: string
   /** Repository path, e.g. `filters/auth`. */
   readonly repository: string
@@ -17,11 +17,6 @@ export interface ImageReference {
   /** `sha256:<64 hex>` when the reference pins a manifest digest. */
   readonly digest: string | undefined
 }
-
-const DOCKER_HUB = 'docker.io'
-const DOCKER_HUB_API = 'registry-1.docker.io'
-/** The key docker itself stores Docker Hub credentials under. */
-export const DOCKER_HUB_CREDENTIAL_KEY = 'https://index.docker.io/v1/'
 
 // From the distribution spec (opencontainers/distribution-spec, "Pulling manifests").
 const COMPONENT = '[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*'
@@ -57,25 +52,22 @@ export function parseReference(input: string): ImageReference {
     if (!TAG_RE.test(tag)) fail(`tag ${JSON.stringify(tag)} is not valid (letters, digits, _ . -, at most 128)`)
   }
 
-  let registry = DOCKER_HUB
-  let repository = rest
+  // The registry is always explicit: no default registry is implied (docker's short names would
+  // silently send a filter reference to a public registry).
   const firstSlash = rest.indexOf('/')
-  if (firstSlash >= 0) {
-    const first = rest.slice(0, firstSlash)
-    // docker's rule: the first component is a registry when it looks like a host.
-    if (first.includes('.') || first.includes(':') || first === 'localhost' || first.startsWith('[')) {
-      registry = first
-      repository = rest.slice(firstSlash + 1)
-      if (!HOST_RE.test(registry)) fail(`registry ${JSON.stringify(registry)} is not a valid host[:port]`)
-    }
+  const first = firstSlash >= 0 ? rest.slice(0, firstSlash) : ''
+  // docker's rule: the first component is a registry when it looks like a host.
+  if (!(first.includes('.') || first.includes(':') || first === 'localhost' || first.startsWith('['))) {
+    fail('it must start with the registry host, e.g. localhost:5000/filters/auth:v1 or ghcr.io/org/auth:v1')
   }
-  if (registry === 'index.docker.io') registry = DOCKER_HUB
-  if (registry === DOCKER_HUB && !repository.includes('/')) repository = `library/${repository}`
+  const registry = first
+  const repository = rest.slice(firstSlash + 1)
+  if (!HOST_RE.test(registry)) fail(`registry ${JSON.stringify(registry)} is not a valid host[:port]`)
   if (!NAME_RE.test(repository)) {
     fail(`repository ${JSON.stringify(repository)} must be lowercase path components of letters, digits and . _ -`)
   }
   if (tag === undefined && digest === undefined) tag = 'latest'
-  return { registry, apiHost: registry === DOCKER_HUB ? DOCKER_HUB_API : registry, repository, tag, digest }
+  return { registry, apiHost: registry, repository, tag, digest }
 }
 
 /** Canonical text: `registry/repository[:tag][@digest]`. */

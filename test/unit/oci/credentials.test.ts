@@ -43,11 +43,11 @@ describe('credentials', () => {
     expect(await source('unknown.example')).toBeUndefined()
   })
 
-  it('maps identitytoken and registrytoken, and finds Docker Hub under its legacy key', async () => {
+  it('maps identitytoken and registrytoken, and finds a registry under a legacy https://HOST/v1/ key', async () => {
     const dir = await tempDir()
-    await writeFile(join(dir, 'config.json'), JSON.stringify({ auths: { 'https://index.docker.io/v1/': { identitytoken: 'refresh-me' }, 'tok.example': { registrytoken: 'bearer-me' } } }))
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ auths: { 'https://legacy.example/v1/': { identitytoken: 'refresh-me' }, 'tok.example': { registrytoken: 'bearer-me' } } }))
     const source = createCredentialSource({ env: { DOCKER_CONFIG: dir } })
-    expect(await source('docker.io')).toEqual({ identityToken: 'refresh-me' })
+    expect(await source('legacy.example')).toEqual({ identityToken: 'refresh-me' })
     expect(await source('tok.example')).toEqual({ registryToken: 'bearer-me' })
   })
 

@@ -17,14 +17,10 @@ describe('parseReference', () => {
     expect(parseReference(input)).toMatchObject(expected)
   })
 
-  it('normalises Docker Hub names the way docker does', () => {
-    expect(parseReference('envoy')).toMatchObject({ registry: 'docker.io', apiHost: 'registry-1.docker.io', repository: 'library/envoy', tag: 'latest' })
-    expect(parseReference('user/filter:v1')).toMatchObject({ registry: 'docker.io', repository: 'user/filter' })
-    expect(parseReference('index.docker.io/user/filter')).toMatchObject({ registry: 'docker.io', repository: 'user/filter' })
-  })
-
   it.each([
     ['', 'empty'],
+    ['envoy', 'no registry host'],
+    ['user/filter:v1', 'short name with no registry host'],
     ['https://reg.example/a:v1', 'scheme'],
     ['reg.example/Upper:v1', 'uppercase repo'],
     ['reg.example/a:bad tag', 'tag with space'],
