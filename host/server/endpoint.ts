@@ -14,6 +14,7 @@ export class Endpoint {
   readonly authority: string
   readonly pool: Pool
   readonly maxConnections: number
+  readonly connectTimeoutMs: number
 
   /** Requests dispatched and not yet finished. */
   inflight = 0
@@ -32,6 +33,7 @@ export class Endpoint {
     this.url = url.replace(/\/$/, '')
     this.authority = parsed.host
     this.maxConnections = cluster.limits.maxConnections
+    this.connectTimeoutMs = cluster.timeouts.connectMs
     this.pool = new Pool(parsed.origin, {
       connections: cluster.limits.maxConnections,
       pipelining: 1,

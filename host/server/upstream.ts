@@ -77,7 +77,7 @@ export class UpstreamAttempt {
   onError(err: Error): void {
     if (this.isCancelled) return
     this.isCancelled = true
-    const [wgErr, kind] = toUpstreamError(err, this.endpoint.url, this.timeoutMs, this.#connected)
+    const [wgErr, kind] = toUpstreamError(err, this.endpoint.url, code(err) === 'UND_ERR_CONNECT_TIMEOUT' ? this.endpoint.connectTimeoutMs : this.timeoutMs, this.#connected)
     this.owner.onAttemptError(this, wgErr, kind)
   }
 
@@ -108,9 +108,9 @@ const connectCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUN
 export function toUpstreamError(err: Error, endpoint: string, timeoutMs: number, connected: boolean): [WasmgateError, FailureKind | undefined] {
   const code = (err as { code?: string }).code ?? ''
   const reason = code === '' ? err.message : `${code} ${err.message}`
-  if (code === 'UND_ERR_CONNECT_TIMEOUT') return [new WasmgateError('WG_ERR_UPSTREAM_TIMEOUT', [endpoint, 'connect'], { cause: err }), 'connect-failure']
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') return [new WasmgateError('WG_ERR_UPSTREAM_TIMEOUT', [endpoint, timeoutMs], { cause: err }), 'connect-failure']
   if (code === 'UND_ERR_HEADERS_TIMEOUT') return [new WasmgateError('WG_ERR_UPSTREAM_TIMEOUT', [endpoint, timeoutMs], { cause: err }), 'timeout']
-  if (code === 'UND_ERR_BODY_TIMEOUT') return [new WasmgateError('WG_ERR_UPSTREAM_TIMEOUT', [endpoint, 'idle'], { cause: err }), 'timeout']
+  if (code === 'UND_ERR_BODY_TIMEOUT') return [new WasmgateError('WG_ERR_UPSTREAM_TIMEOUT', [endpoint, timeoutMs], { cause: err }), 'timeout']
   if (code.startsWith('HPE_') || code === 'UND_ERR_HEADERS_OVERFLOW' || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') {
     return [new WasmgateError('WG_ERR_UPSTREAM_PROTOCOL', [endpoint, reason], { cause: err }), 'reset']
   }
@@ -119,4 +119,8 @@ export function toUpstreamError(err: Error, endpoint: string, timeoutMs: number,
     return [new WasmgateError('WG_ERR_UPSTREAM_CONNECT', [endpoint, reason], { cause: err }), 'connect-failure']
   }
   return [new WasmgateError('WG_ERR_UPSTREAM_RESET', [endpoint, reason], { cause: err }), code === 'UND_ERR_ABORTED' ? undefined : 'reset']
+}
+
+function code(err: Error): string {
+  return (err as { code?: string }).code ?? ''
 }
