@@ -13,10 +13,10 @@ import { join } from 'node:path'
 import vm from 'node:vm'
 import wabtInit from 'wabt'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { BUDGET_EXPORT, budgetGlobalOf, injectMetering, isBudgetExhausted } from '../../../host/vm/metering.ts'
-import { wabtValidate, wasm, type WasmInstance } from './metering-helpers.ts'
+import { BUDGET_EXPORT, budgetGlobalOf, injectMetering, isBudgetExhausted } from '../../host/vm/metering.ts'
+import { wabtValidate, wasm, type WasmInstance } from '../unit/vm/metering-helpers.ts'
 
-const nodeModules = new URL('../../../node_modules/', import.meta.url).pathname
+const nodeModules = new URL('../../node_modules/', import.meta.url).pathname
 const require = createRequire(import.meta.url)
 
 /** Every Wasm module in node_modules: .wasm files, base64 blobs, Emscripten binaryDecode literals. */
