@@ -107,7 +107,7 @@ describe('capabilities: each hostcall in each step', () => {
       expect(res.status, step).toBe(451)
       expect(res.text, step).toBe(step)
     }
-    const body = await send(gw, { method: 'POST', body: 'b', headers: { 'x-test-buffer': 'request_body', ...callHeaders({ call: 'proxy_send_local_response', code: 451, body: 'request_body', on: 'request_body', eos_only: 1 }) } })
+    const body = await send(gw, { method: 'POST', body: 'b', headers: { 'x-test-hold': 'request_body', ...callHeaders({ call: 'proxy_send_local_response', code: 451, body: 'request_body', on: 'request_body', eos_only: 1 }) } })
     expect(body.status).toBe(451)
   })
 })

@@ -30,7 +30,7 @@ describe('proxy_on_request_body', () => {
     const { gw } = await startHostcalls({ config: 'log_callbacks=1' })
     const tag = newTag('buffered')
     const parts = ['x'.repeat(4000), 'y'.repeat(4000), 'z'.repeat(4000)]
-    const res = await send(gw, { method: 'POST', body: chunks(parts), headers: { 'x-test-tag': tag, 'x-test-buffer': 'request_body' } })
+    const res = await send(gw, { method: 'POST', body: chunks(parts), headers: { 'x-test-tag': tag, 'x-test-hold': 'request_body' } })
     expect(res.json().body).toBe(parts.join(''))
     const lines = bodyLines(gw, tag)
     const sizes = lines.map((l) => Number(/size=(\d+)/.exec(l)![1]))

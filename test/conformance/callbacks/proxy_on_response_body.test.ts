@@ -18,7 +18,7 @@ describe('proxy_on_response_body', () => {
   it('with Pause until end of stream, the last call reports the whole buffered body', async () => {
     const { gw } = await startHostcalls({ config: 'log_callbacks=1' })
     const tag = newTag('rbb')
-    const res = await send(gw, { headers: { 'x-test-tag': tag, 'x-test-buffer': 'response_body' } })
+    const res = await send(gw, { headers: { 'x-test-tag': tag, 'x-test-hold': 'response_body' } })
     const total = Buffer.byteLength(res.text)
     const line = await eventually(() => logLines(gw, `body tag=${tag} step=response_body `)[0], 'the buffered body line')
     expect(line).toContain(` size=${total} `)

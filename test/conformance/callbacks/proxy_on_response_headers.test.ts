@@ -14,7 +14,7 @@ describe('proxy_on_response_headers', () => {
     expect(line).toContain(' eos=0 ')
   })
 
-  it('is called for a local reply sent from request_headers as well (Envoy runs the encoder path)', async () => {
+  it('a local reply sent from request_headers ends the request normally', async () => {
     const { gw } = await startHostcalls({ config: 'log_callbacks=1' })
     const tag = newTag('lr')
     const res = await send(gw, { headers: { 'x-test-tag': tag, ...callHeaders({ call: 'proxy_send_local_response', code: 403, body: 'no' }) } })

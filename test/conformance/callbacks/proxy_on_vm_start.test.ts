@@ -10,8 +10,9 @@ describe('proxy_on_vm_start', () => {
     const start = logLines(gw, 'cb vm_start ')
     expect(start).toHaveLength(1)
     expect(start[0]).toContain(` size=${Buffer.byteLength(vmConfig)} `)
-    const rootId = /ctx=(\d+)/.exec(logLines(gw, 'cb context_create ').find((l) => l.includes(' parent=0 '))!)![1]
+    const rootId = /ctx=(\d+)/.exec(logLines(gw, 'cb configure ')[0]!)![1]
     expect(start[0]).toContain(`ctx=${rootId} `)
+    expect(start[0]).toContain(' root_created=1 ')
     const all = logLines(gw, 'cb ')
     expect(all.findIndex((l) => l.startsWith('cb vm_start'))).toBeLessThan(all.findIndex((l) => l.startsWith('cb configure')))
   })

@@ -89,6 +89,10 @@ export async function send(
     method: (opts.method ?? (opts.body === undefined ? 'GET' : 'POST')) as 'GET',
     headers: opts.headers ?? {},
     body: opts.body as string | undefined,
+    // A host bug that leaves a request hanging fails the test in 15 s with undici's
+    // HeadersTimeoutError instead of the 60 s test timeout.
+    headersTimeout: 15_000,
+    bodyTimeout: 15_000,
   })
   const text = await res.body.text()
   const headers = res.headers as Record<string, string | string[] | undefined>

@@ -13,7 +13,7 @@ describe('proxy_get_buffer_bytes', () => {
     const res = await send(gw, {
       method: 'POST',
       body: 'hello world',
-      headers: { 'x-test-buffer': 'request_body', ...callHeaders(get(0, 'request_body'), get(0, 'request_body', { start: 6, max: 5 }), get(0, 'request_body', { max: 0xffffffff }), get(0, 'request_body', { start: 50 })) },
+      headers: { 'x-test-hold': 'request_body', ...callHeaders(get(0, 'request_body'), get(0, 'request_body', { start: 6, max: 5 }), get(0, 'request_body', { max: 0xffffffff }), get(0, 'request_body', { start: 50 })) },
     })
     expect(res.status).toBe(200)
     expect(report(res, 1)).toMatchObject({ status: Status.Ok, text: 'hello world' })
@@ -26,7 +26,7 @@ describe('proxy_get_buffer_bytes', () => {
   it('reads the buffered response body in response_body', async () => {
     const { gw } = await startHostcalls()
     const tag = newTag()
-    const res = await send(gw, { headers: { 'x-test-tag': tag, 'x-test-buffer': 'response_body', ...callHeaders(get(BufferType.ResponseBody, 'response_body')) } })
+    const res = await send(gw, { headers: { 'x-test-tag': tag, 'x-test-hold': 'response_body', ...callHeaders(get(BufferType.ResponseBody, 'response_body')) } })
     expect(res.status).toBe(200)
     const r = await logReport(gw, tag, 1, 'response_body')
     expect(r.status).toBe(Status.Ok)

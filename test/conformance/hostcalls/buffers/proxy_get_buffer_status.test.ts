@@ -8,7 +8,7 @@ const status = (buffer: number, on: string) => ({ call: 'proxy_get_buffer_status
 describe('proxy_get_buffer_status', () => {
   it('reports the size of the buffered request body, flags 0', async () => {
     const { gw } = await startHostcalls()
-    const res = await send(gw, { method: 'POST', body: '0123456789', headers: { 'x-test-buffer': 'request_body', ...callHeaders(status(0, 'request_body')) } })
+    const res = await send(gw, { method: 'POST', body: '0123456789', headers: { 'x-test-hold': 'request_body', ...callHeaders(status(0, 'request_body')) } })
     expect(report(res)).toMatchObject({ status: Status.Ok, u32: 10, u32b: 0 })
   })
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { startHostcalls, send, callHeaders, report, Status, BufferType, OOB_PTR, HUGE_LEN, expectEachOob, newTag, logReport } from '../../support/hostcalls.ts'
 
 const set = (buffer: number, on: string, start: number, size: number, value: string) => ({ call: 'proxy_set_buffer_bytes', buffer, on, eos_only: 1, start, size, value })
-const buffered = (step: string) => ({ 'x-test-buffer': step })
+const buffered = (step: string) => ({ 'x-test-hold': step })
 
 describe('proxy_set_buffer_bytes', () => {
   it('replaces the whole buffered request body; the upstream gets the new body and length', async () => {

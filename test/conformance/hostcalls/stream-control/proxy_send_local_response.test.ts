@@ -21,7 +21,7 @@ describe('proxy_send_local_response', () => {
 
   it('answers from request_body after buffering the body', async () => {
     const { gw, upstream } = await startHostcalls()
-    const res = await send(gw, { method: 'POST', body: 'payload', headers: { 'x-test-buffer': 'request_body', ...callHeaders({ ...reply(413, 'too much', [], 'request_body'), eos_only: 1 }) } })
+    const res = await send(gw, { method: 'POST', body: 'payload', headers: { 'x-test-hold': 'request_body', ...callHeaders({ ...reply(413, 'too much', [], 'request_body'), eos_only: 1 }) } })
     expect(res.status).toBe(413)
     expect(res.text).toBe('too much')
     expect(upstream.requests).toBe(0)
@@ -68,6 +68,6 @@ describe('proxy_send_local_response', () => {
     const res = await send(gw, { headers: { 'x-test-return': 'request_headers=0', ...callHeaders(reply(401, 'no')) } })
     expect(res.status).toBe(401)
     expect(upstream.requests).toBe(0)
-    expect(report(res).status === Status.Ok || res.header('x-hc-1') === undefined).toBe(true)
+    if (res.header('x-hc-1') !== undefined) expect(report(res).status).toBe(Status.Ok)
   })
 })
