@@ -22,16 +22,16 @@ export class BaseContext {
   /**
    * Calls `cluster` (a cluster name the proxy knows). `headers` must hold `:method`, `:path` and
    * `:authority`. The response goes to `callback`, or to onHttpCallResponse when it is null.
-   * Returns the call's token, or 0 when the host refused it (the reason is logged).
+   * Returns the call's token, or -1 when the host refused it (the reason is logged).
    */
-  httpCall(cluster: string, headers: HeaderPair[], body: string = "", timeoutMs: u32 = 5000, callback: HttpCallCallback | null = null): u32 {
+  httpCall(cluster: string, headers: HeaderPair[], body: string = "", timeoutMs: u32 = 5000, callback: HttpCallCallback | null = null): i64 {
     const bytes: ArrayBuffer | null = body.length == 0 ? null : String.UTF8.encode(body)
     return this.httpCallBytes(cluster, headers, bytes, null, timeoutMs, callback)
   }
 
-  httpCallBytes(cluster: string, headers: HeaderPair[], body: ArrayBuffer | null, trailers: HeaderPair[] | null, timeoutMs: u32, callback: HttpCallCallback | null = null): u32 {
+  httpCallBytes(cluster: string, headers: HeaderPair[], body: ArrayBuffer | null, trailers: HeaderPair[] | null, timeoutMs: u32, callback: HttpCallCallback | null = null): i64 {
     const token = dispatchHttpCall(cluster, headers, body, trailers, timeoutMs)
-    if (token != 0) trackHttpCall(token, this.contextId, callback)
+    if (token >= 0) trackHttpCall(<u32>token, this.contextId, callback)
     return token
   }
 

@@ -50,10 +50,10 @@ export class HttpCallResponse {
 }
 
 /**
- * Sends the request; returns its token, or 0 when the host refused it (unknown cluster, or a
- * missing `:method`, `:path` or `:authority`), after logging why at warn level.
+ * Sends the request; returns its token (any u32, 0 included), or -1 when the host refused it
+ * (unknown cluster, or a missing `:method`, `:path` or `:authority`), after logging why.
  */
-export function dispatchHttpCall(cluster: string, headers: HeaderPair[], body: ArrayBuffer | null, trailers: HeaderPair[] | null, timeoutMs: u32): u32 {
+export function dispatchHttpCall(cluster: string, headers: HeaderPair[], body: ArrayBuffer | null, trailers: HeaderPair[] | null, timeoutMs: u32): i64 {
   const c = encodeAt(cluster, 0)
   const h = encodePairs(headers, c)
   let t: usize = 0
@@ -66,8 +66,8 @@ export function dispatchHttpCall(cluster: string, headers: HeaderPair[], body: A
   const status = proxy_http_call(base, c, base + c, h, bptr, blen, t == 0 ? 0 : base + c + h, t, timeoutMs, tokenAt)
   if (status == Status.BadArgument || status == Status.NotFound || status == Status.InternalFailure) {
     log.warn("http call to cluster '" + cluster + "' refused (status " + status.toString() + "): the cluster must exist and headers need :method, :path and :authority")
-    return 0
+    return -1
   }
   expectOk(status, "proxy_http_call")
-  return load<u32>(tokenAt)
+  return <i64>load<u32>(tokenAt)
 }
