@@ -29,6 +29,8 @@ export interface FilterRuntimeDeps {
   readonly limits?: { readonly maxBufferedBodyBytes: number }
   /** Loop iterations per guest callback (default abi/limits.ts DEFAULT_CALLBACK_BUDGET). */
   readonly budgetIterations?: number
+  /** The shared-data store; wasmgate/testing passes its own to let tests read it. */
+  readonly sharedData?: SharedDataStore
 }
 
 /** One row of GET /filters. */
@@ -86,7 +88,7 @@ export async function createFilterRuntime(filters: readonly FilterConfig[], deps
   const shared: RuntimeShared = {
     logger: deps.logger,
     metrics: new FilterMetrics(deps.metrics),
-    sharedData: new SharedDataStore(),
+    sharedData: deps.sharedData ?? new SharedDataStore(),
     queues: new SharedQueueStore(),
     httpCalls: deps.httpCalls,
     maxBufferedBodyBytes: deps.limits?.maxBufferedBodyBytes ?? DEFAULT_MAX_BUFFERED_BODY_BYTES,
