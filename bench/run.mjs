@@ -6,6 +6,7 @@
 //      SCENARIOS (comma list, default all) WORKLOADS (get,post16k) TOOL (wrk|autocannon; wrk when installed)
 //      BUSY_PCT (25) BUSY_RETRIES (2): a round in which other processes took more than BUSY_PCT % of
 //      the measured CPU is run again, at most BUSY_RETRIES times
+//      RATE (req/s, 0 = as fast as possible; set: autocannon at that fixed total rate, for CPU-cost A/B)
 //      RATIO_PEERS (nginx,undici-dispatch) JSON_OUT (file for the raw rounds) CPU_PROF_DIR (Node rows
 //      run with --cpu-prof writing there; summarize with lib/profile-summary.mjs)
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -24,7 +25,8 @@ const opts = {
   rounds: Number(env.ROUNDS ?? 3),
   warmupS: Number(env.WARMUP ?? 2),
   pipelining: Number(env.PIPELINING ?? 1),
-  tool: env.TOOL ?? (hasWrk() ? 'wrk' : 'autocannon'),
+  rate: Number(env.RATE ?? 0),
+  tool: env.TOOL ?? (env.RATE ? 'autocannon' : hasWrk() ? 'wrk' : 'autocannon'),
   busyPct: Number(env.BUSY_PCT ?? 25),
   busyRetries: Number(env.BUSY_RETRIES ?? 2),
   ratioPeers: (env.RATIO_PEERS ?? 'nginx,undici-dispatch').split(',').filter(Boolean),
@@ -96,7 +98,7 @@ async function main() {
   }
 
   const load = (target, w, durationS) =>
-    runLoad({ tool: opts.tool, url: target.url, workload: workloads[w], connections: opts.connections, durationS, pipelining: opts.pipelining, cpus: plan.load })
+    runLoad({ tool: opts.tool, url: target.url, workload: workloads[w], connections: opts.connections, durationS, pipelining: opts.pipelining, cpus: plan.load, rate: opts.rate })
 
   if (opts.warmupS > 0) {
     for (const t of live) for (const w of Object.keys(workloads)) await load(t, w, opts.warmupS).catch((err) => log(`${t.s.name} warm-up: ${err.message}`))
@@ -143,7 +145,7 @@ async function main() {
   const cpuModel = osCpus()[0]?.model ?? 'unknown cpu'
   const heading =
     `Machine: ${plan.n} cores (${cpuModel}), Node ${process.version}, ${new Date().toISOString().slice(0, 10)}; ` +
-    `${opts.tool} -c${opts.connections}${opts.pipelining > 1 ? ` pipelining ${opts.pipelining}` : ''}, ${opts.rounds} rounds × ${opts.durationS}s (medians), ` +
+    `${opts.tool} -c${opts.connections}${opts.rate > 0 ? ` at a fixed ${opts.rate} req/s` : ''}${opts.pipelining > 1 ? ` pipelining ${opts.pipelining}` : ''}, ${opts.rounds} rounds × ${opts.durationS}s (medians), ` +
     (plan.pin ? `measured process on cpu ${plan.target}, load generator on cpu ${plan.load}, upstream on cpu ${plan.upstream}` : 'no CPU pinning')
   const others = [...cells.values()].flatMap((c) => c.rounds.map((r) => r.otherPct)).filter(Number.isFinite)
   const otherMedian = median(others)

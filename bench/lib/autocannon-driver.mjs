@@ -8,6 +8,7 @@ const result = await autocannon({
   connections: spec.connections,
   duration: spec.durationS,
   pipelining: spec.pipelining,
+  ...(spec.rate > 0 ? { overallRate: spec.rate } : {}),
   method: spec.method,
   body: spec.bodyBytes > 0 ? Buffer.alloc(spec.bodyBytes, 'a') : undefined,
   headers: spec.bodyBytes > 0 ? { ...spec.headers, 'content-type': 'application/octet-stream' } : spec.headers,

@@ -64,9 +64,11 @@ function run(cmd, args) {
 
 /**
  * Drives `url` for `durationS` seconds. Returns { requests, rps, p50Ms, p99Ms, errors, non2xx }.
+ * `rate` > 0 caps the total request rate (autocannon only): every proxy then does the same work
+ * per second, and its CPU µs per request compares without the batching a saturated event loop gets.
  * `cpus` pins the generator (taskset list) when given.
  */
-export async function runLoad({ tool, url, workload, connections, durationS, pipelining, cpus }) {
+export async function runLoad({ tool, url, workload, connections, durationS, pipelining, cpus, rate = 0 }) {
   const pin = (cmd, args) => (cpus ? ['taskset', ['-c', cpus, cmd, ...args]] : [cmd, args])
   if (tool === 'wrk') {
     const threads = cpus ? Math.max(1, cpus.split(',').length) : 1
@@ -85,7 +87,7 @@ export async function runLoad({ tool, url, workload, connections, durationS, pip
     }
   }
   const driver = new URL('./autocannon-driver.mjs', import.meta.url).pathname
-  const spec = JSON.stringify({ url, connections, durationS, pipelining, method: workload.method, bodyBytes: workload.bodyBytes, headers: REQUEST_HEADERS })
+  const spec = JSON.stringify({ url, connections, durationS, pipelining, method: workload.method, bodyBytes: workload.bodyBytes, headers: REQUEST_HEADERS, rate })
   const out = await run(...pin(process.execPath, [driver, spec]))
   const m = /ACJSON (\{.*\})/.exec(out)
   if (!m) throw new Error(`autocannon printed no summary: ${out.slice(-2000)}`)
