@@ -119,7 +119,7 @@ export class WasmgateError extends Error {
   }
 
   /** True for any WasmgateError, even one made by another copy of this module. */
-  static [Symbol.hasInstance](value: unknown): boolean {
+  static override [Symbol.hasInstance](value: unknown): boolean {
     return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[kBrand] === true
   }
 

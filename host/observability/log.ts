@@ -3,7 +3,7 @@
  * Structured logs (pino, JSON lines). App logs and access logs share one destination;
  * access lines carry `type: "access"`. Disabled levels cost one no-op call (pino).
  */
-import { pino, type Logger, type DestinationStream } from 'pino'
+import { pino, destination, stdTimeFunctions, type Logger, type DestinationStream } from 'pino'
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent'
 export type { Logger }
@@ -19,9 +19,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     {
       level: options.level ?? 'info',
       base: { name: 'wasmgate' },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    options.destination ?? pino.destination({ dest: 1, sync: false }),
+    options.destination ?? destination({ dest: 1, sync: false }),
   )
 }

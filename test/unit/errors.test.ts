@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { errorCodes, WasmgateError, isWasmgateError, type ErrorCode } from '../../host/errors.ts'
 
 const doc = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8')
-const documented = new Set([...doc.matchAll(/`(WG_ERR_[A-Z0-9_]+)`/g)].map((m) => m[1]))
+const documented = new Set([...doc.matchAll(/`(WG_ERR_[A-Z0-9_]+)`/g)].map((m) => m[1] as string))
 
 describe('error table', () => {
   it('documents every code in docs/errors.md', () => {
