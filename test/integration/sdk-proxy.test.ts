@@ -1,0 +1,86 @@
+// SDK-built filters in the real proxy: real sockets, a real upstream, a real callout cluster.
+import { request } from 'undici'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { compileFilterDir } from '../../scripts/build-wasm.mjs'
+import { startGateway } from '../helpers/gateway.ts'
+import { startUpstream, type EchoBody } from '../helpers/upstream.ts'
+
+const root = new URL('../../', import.meta.url).pathname
+let addHeader = ''
+let features = ''
+
+beforeAll(async () => {
+  addHeader = (await compileFilterDir(`${root}filters/add-header`)).outFile
+  features = (await compileFilterDir(`${root}test/fixtures/filters/sdk-features`)).outFile
+}, 180_000)
+
+describe('SDK filters in the proxy', () => {
+  it('add-header adds its header on the way up and on the way down', async () => {
+    const upstream = await startUpstream()
+    const gw = await startGateway({
+      clusters: [{ name: 'backend', endpoints: [upstream.url] }],
+      filters: [{ name: 'add-header', source: addHeader, config: { name: 'x-hello', value: 'world' } }],
+      routes: [{ match: { prefix: '/' }, cluster: 'backend', filters: ['add-header'] }],
+    })
+    const res = await request(`${gw.url}/greet`)
+    const seen = (await res.body.json()) as EchoBody
+    expect(res.statusCode).toBe(200)
+    expect(seen.headers['x-hello']).toBe('world')
+    expect(res.headers['x-hello']).toBe('world')
+  })
+
+  it('a callout to a real cluster resumes the request; a local reply never reaches the upstream', async () => {
+    const upstream = await startUpstream()
+    const auth = await startUpstream((req, res) => {
+      res.writeHead(200, { 'x-answer': 'from-auth' }).end(`ok:${String(req.headers['x-from'])}`)
+    })
+    const gw = await startGateway({
+      clusters: [
+        { name: 'backend', endpoints: [upstream.url] },
+        { name: 'auth', endpoints: [auth.url] },
+      ],
+      filters: [{ name: 'features', source: features, config: { tag: 'proxy', cluster: 'auth' } }],
+      routes: [{ match: { prefix: '/' }, cluster: 'backend', filters: ['features'] }],
+    })
+    const called = await request(`${gw.url}/x`, { headers: { 'x-sdk-action': 'callout' } })
+    const seen = (await called.body.json()) as EchoBody
+    expect(seen.headers['x-sdk-callout']).toBe('ok:proxy')
+    expect(seen.headers['x-sdk-callout-header']).toBe('from-auth')
+    expect(auth.requests).toBe(1)
+
+    const before = upstream.requests
+    const denied = await request(`${gw.url}/x`, { headers: { 'x-sdk-action': 'local-reply' } })
+    expect(denied.statusCode).toBe(403)
+    expect(await denied.body.text()).toBe('denied by sdk')
+    expect(upstream.requests).toBe(before)
+  })
+
+  it('rewrites a streamed request body and a response body', async () => {
+    const upstream = await startUpstream()
+    const gw = await startGateway({
+      clusters: [{ name: 'backend', endpoints: [upstream.url] }],
+      filters: [{ name: 'features', source: features, config: { tag: 't' } }],
+      routes: [{ match: { prefix: '/' }, cluster: 'backend', filters: ['features'] }],
+    })
+    const up = await request(`${gw.url}/b`, { method: 'POST', body: 'shout please', headers: { 'x-sdk-action': 'body-upper' } })
+    expect(((await up.body.json()) as EchoBody).body).toBe('SHOUT PLEASE')
+    const down = await request(`${gw.url}/b`, { headers: { 'x-sdk-action': 'response-body' } })
+    expect((await down.body.text()).endsWith('|sdk')).toBe(true)
+  })
+
+  it('an SDK abort fails the request with 503 and the log carries the message and location', async () => {
+    const upstream = await startUpstream()
+    const gw = await startGateway({
+      clusters: [{ name: 'backend', endpoints: [upstream.url] }],
+      filters: [{ name: 'features', source: features, config: { tag: 't' } }],
+      routes: [{ match: { prefix: '/' }, cluster: 'backend', filters: ['features'] }],
+    })
+    const res = await request(`${gw.url}/t`, { headers: { 'x-sdk-action': 'trap' } })
+    expect(res.statusCode).toBe(503)
+    expect(((await res.body.json()) as { code: string }).code).toBe('WG_ERR_FILTER_TRAPPED')
+    await gw.waitForLog((r) => typeof r.msg === 'string' && /^abort: sdk test trap at .*index\.ts:\d+:\d+$/.test(r.msg))
+    const next = await request(`${gw.url}/t`)
+    expect(next.statusCode).toBe(200)
+    await next.body.dump()
+  })
+})
