@@ -89,6 +89,7 @@ const TARGETS = [
   ['issue 8 (stretch): 4 filters ÷ nginx', 'wasmgate-4filters', 'nginx', 'ratio', 0.5],
   ['issue 8: p99 4 filters − p99 undici dispatch (ms)', 'wasmgate-4filters', 'undici-dispatch', 'p99diff', 1.0],
   ['(info) 1 no-op Wasm filter ÷ no filter', 'wasmgate-noop', 'wasmgate', 'ratio', undefined],
+  ['(info) SDK add-header filter ÷ no filter', 'wasmgate-addheader', 'wasmgate', 'ratio', undefined],
   ['(info) access log on ÷ off', 'wasmgate-accesslog', 'wasmgate', 'ratio', undefined],
 ]
 

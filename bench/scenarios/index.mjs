@@ -10,6 +10,7 @@ import { productionFilters, tsHooksUnavailable } from './production-filters.mjs'
 
 const benchDir = new URL('..', import.meta.url).pathname
 const root = new URL('../..', import.meta.url).pathname
+const ADD_HEADER = join(root, 'filters', 'add-header', 'build', 'add-header.wasm')
 
 /** A Node script from bench/ in its own process, announcing its port on stdout. */
 async function nodeScript(ctx, script, env = {}) {
@@ -92,6 +93,12 @@ export const SCENARIOS = [
     label: 'wasmgate + 1 no-op Wasm filter',
     unavailable: wasmgateUnavailable,
     start: wasmgate({ filters: (ctx) => [{ name: 'noop', source: ctx.benchWasm.noop }] }),
+  },
+  {
+    name: 'wasmgate-addheader',
+    label: 'wasmgate + SDK add-header filter',
+    unavailable: () => wasmgateUnavailable() ?? (existsSync(ADD_HEADER) ? undefined : 'filters/add-header is not built (npm run build)'),
+    start: wasmgate({ filters: () => [{ name: 'add-header', source: ADD_HEADER, config: { name: 'x-bench', value: '1' } }] }),
   },
   {
     name: 'wasmgate-4filters',
