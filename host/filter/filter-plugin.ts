@@ -85,6 +85,15 @@ export class FilterPlugin {
     }
   }
 
+  /** The filter was unloaded: no instance is handed out any more; each retires when its last stream ends. */
+  drain(): void {
+    const cur = this.#handle.current
+    if (cur === undefined) return
+    this.#handle.markFailed(cur, new Error('unloaded'))
+    this.#draining.add(cur)
+    this.release(cur)
+  }
+
   /** Builds and starts a new instance from this filter's module (a canary for reloads). */
   startInstance(spec: PluginSpec, compiled: CompiledModule): LivePlugin {
     return new LivePlugin(spec, compiled, this.#shared, (live, info) => this.#onFailed(live, info))

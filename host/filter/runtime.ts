@@ -54,7 +54,22 @@ export interface FilterRuntime {
   list?(): FilterStatus[]
   /** Loads a new module/config for a filter (canary first); the old one keeps serving on refusal. */
   reload?(config: FilterConfig, bytes?: Uint8Array): Promise<FilterStatus>
+  /** Compiles and starts `config` on a canary that serves nothing until commit() (adds the filter if new). */
+  prepare?(config: FilterConfig, bytes?: Uint8Array): Promise<PreparedFilter>
+  /** Drops a filter no route uses any more; its instances retire when their last stream ends. */
+  unload?(name: string): void
   close(): Promise<void>
+}
+
+/** A started canary (hot reload): commit() swaps it in for new streams, discard() drops it. */
+export interface PreparedFilter {
+  readonly sha256: string
+  readonly abiVersion: string
+  readonly sizeBytes: number
+  /** Whether a filter of this name is loaded now (false: commit adds it). */
+  readonly isReplacement: boolean
+  commit(): FilterStatus
+  discard(): void
 }
 
 const DEFAULT_MAX_BUFFERED_BODY_BYTES = 1024 * 1024
@@ -151,20 +166,63 @@ export async function createFilterRuntime(filters: readonly FilterConfig[], deps
       return [...loaded.values()].map(status)
     },
     async reload(config, bytes) {
-      const l = loaded.get(config.name)
-      if (l === undefined) throw new WasmgateError('WG_ERR_FILTER_NOT_FOUND', [config.name])
-      const { compiled, source } = await compile(config, bytes)
-      const spec = pluginSpec(config)
-      // Canary: a fresh instance must start and configure before it replaces the running one.
-      const next = l.plugin.startInstance(spec, compiled)
-      l.plugin.replace(next, compiled, spec)
-      ;(l as { config: FilterConfig }).config = config
-      l.source = source
-      deps.logger.info({ filter: config.name, sha256: compiled.sha256 }, 'filter reloaded')
-      return status(l)
+      if (!loaded.has(config.name)) throw new WasmgateError('WG_ERR_FILTER_NOT_FOUND', [config.name])
+      return (await prepare(config, bytes)).commit()
+    },
+    prepare,
+    unload(name) {
+      const l = loaded.get(name)
+      if (l === undefined) return
+      loaded.delete(name)
+      for (const key of [...chains.keys()]) if (key.split('\0').includes(name)) chains.delete(key)
+      l.plugin.drain()
+      deps.logger.info({ filter: name }, 'filter unloaded')
     },
     async close() {
       for (const l of loaded.values()) l.plugin.close()
     },
+  }
+
+  async function prepare(config: FilterConfig, bytes?: Uint8Array): Promise<PreparedFilter> {
+    const { compiled, source } = await compile(config, bytes)
+    const spec = pluginSpec(config)
+    const existing = loaded.get(config.name)
+    // Canary: a fresh instance must start and configure before it replaces the running one.
+    const next = existing === undefined ? new FilterPlugin(spec, compiled, shared) : existing.plugin.startInstance(spec, compiled)
+    let settled = false
+    return {
+      sha256: compiled.sha256,
+      abiVersion: compiled.abiVersion,
+      sizeBytes: compiled.sizeBytes,
+      isReplacement: existing !== undefined,
+      commit() {
+        if (settled) throw new Error('prepared filter already settled')
+        settled = true
+        const l = loaded.get(config.name)
+        if (next instanceof FilterPlugin) {
+          if (l !== undefined) l.plugin.drain() // added meanwhile by someone else: ours wins
+          for (const key of [...chains.keys()]) if (key.split('\0').includes(config.name)) chains.delete(key)
+          const added: Loaded = { plugin: next, config, source }
+          loaded.set(config.name, added)
+          deps.logger.info({ filter: config.name, sha256: compiled.sha256 }, 'filter added')
+          return status(added)
+        }
+        if (l === undefined || l.plugin !== existing?.plugin) {
+          next.retire()
+          throw new WasmgateError('WG_ERR_FILTER_NOT_FOUND', [config.name])
+        }
+        l.plugin.replace(next, compiled, spec)
+        ;(l as { config: FilterConfig }).config = config
+        l.source = source
+        deps.logger.info({ filter: config.name, sha256: compiled.sha256 }, 'filter reloaded')
+        return status(l)
+      },
+      discard() {
+        if (settled) return
+        settled = true
+        if (next instanceof FilterPlugin) next.close()
+        else next.retire()
+      },
+    }
   }
 }
