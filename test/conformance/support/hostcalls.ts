@@ -36,6 +36,7 @@ export interface HostcallsOptions {
   extraFilters?: Record<string, unknown>[]
   routeFilters?: string[]
   vmId?: string
+  rootId?: string
   env?: Record<string, string>
   name?: string
   source?: string
@@ -56,6 +57,7 @@ export async function startHostcalls(opts: HostcallsOptions = {}): Promise<Harne
   if (opts.config !== undefined) filter.config = opts.config
   if (opts.vmConfig !== undefined) filter.vmConfig = opts.vmConfig
   if (opts.vmId !== undefined) filter.vmId = opts.vmId
+  if (opts.rootId !== undefined) filter.rootId = opts.rootId
   if (opts.env !== undefined) filter.env = opts.env
   const gw = await startGateway(
     {

@@ -48,11 +48,19 @@ describe('proxy_get_buffer_bytes', () => {
     expect(report(res).status).toBe(Status.NotFound)
   })
 
-  it('returns NotFound for a buffer type that does not exist', async () => {
+  it('returns BadArgument for an unknown buffer type, NotFound for one not available in this step', async () => {
+    // cpp-host exports.cc get_buffer_bytes: type > MAX is BadArgument; getBuffer() == nullptr is NotFound.
     const { gw } = await startHostcalls()
     const res = await send(gw, { headers: callHeaders(get(99, 'request_headers'), get(BufferType.HttpCallResponseBody, 'request_headers')) })
-    expect(report(res, 1).status).toBe(Status.NotFound)
+    expect(report(res, 1).status).toBe(Status.BadArgument)
     expect(report(res, 2).status).toBe(Status.NotFound)
+  })
+
+  it('reads an empty plugin configuration in on_configure as Ok with (0, 0)', async () => {
+    // cpp-host: length 0 writes ptr 0 and size 0 and returns Ok; the buffer exists during configure.
+    const { gw } = await startHostcalls({ vmConfig: 'call=proxy_get_buffer_bytes on=configure buffer=7' })
+    const line = await waitLine(gw, 'hc tag=root n=1 step=configure call=proxy_get_buffer_bytes ')
+    expect(parseReport(line.slice(line.indexOf('status=')))).toMatchObject({ status: Status.Ok, size: 0 })
   })
 
   it('rejects out-of-bounds return pointers with InvalidMemoryAccess', async () => {

@@ -18,11 +18,11 @@ describe('proxy_get_buffer_status', () => {
     expect(report(res)).toMatchObject({ status: Status.Ok, u32: 9 })
   })
 
-  it('returns NotFound for the plugin configuration outside on_configure and for unknown types', async () => {
+  it('returns NotFound for the plugin configuration outside on_configure, BadArgument for unknown types', async () => {
     const { gw } = await startHostcalls({ config: 'a=1' })
     const res = await send(gw, { headers: callHeaders(status(BufferType.PluginConfiguration, 'request_headers'), status(99, 'request_headers')) })
     expect(report(res, 1).status).toBe(Status.NotFound)
-    expect(report(res, 2).status).toBe(Status.NotFound)
+    expect(report(res, 2).status).toBe(Status.BadArgument)
   })
 
   it('rejects out-of-bounds return pointers with InvalidMemoryAccess', async () => {
