@@ -1,0 +1,235 @@
+// The rate-limit filter through wasmgate/testing: the real .wasm (compiled by the real asc) in the
+// real host runtime, in-process. Limits are per hour or per day where a test counts admissions,
+// so no token comes back while it runs; refill is checked by polling with a deadline.
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { compileFilterDir } from '../../../scripts/build-wasm.mjs'
+import { loadFilter, type LoadFilterOptions, type TestFilter, type TestRequest, type TestResponse } from '../../../host/testing.ts'
+
+const dir = new URL('../../../filters/rate-limit', import.meta.url).pathname
+let wasm = ''
+const open: TestFilter[] = []
+
+beforeAll(async () => {
+  wasm = (await compileFilterDir(dir)).outFile
+}, 120_000)
+
+afterEach(async () => {
+  for (const f of open.splice(0)) await f.close()
+})
+
+async function load(config: unknown, options: LoadFilterOptions = {}): Promise<TestFilter> {
+  const f = await loadFilter(wasm, { name: 'rl', config, ...options })
+  open.push(f)
+  return f
+}
+
+async function refusal(config: unknown): Promise<{ code: string; filterLogs: string[] }> {
+  const err = await loadFilter(wasm, { name: 'rl', config }).then(
+    (f) => {
+      open.push(f)
+      return undefined
+    },
+    (e: unknown) => e as { code: string; filterLogs: string[] },
+  )
+  if (err === undefined) throw new Error('the filter accepted the configuration')
+  return err
+}
+
+async function statuses(f: TestFilter, n: number, req: TestRequest = {}): Promise<number[]> {
+  const out: number[] = []
+  for (let i = 0; i < n; i++) out.push((await f.request(req)).status)
+  return out
+}
+
+const perHour = (requests: number, extra: Record<string, unknown> = {}) => ({ requests, per: 'hour', ...extra })
+
+describe('rate-limit: token buckets', () => {
+  it('admits the burst, then answers 429 with retry-after, ratelimit-* headers and a JSON body', async () => {
+    const f = await load({ rules: [{ name: 'api', limits: [perHour(3)] }] })
+    const ok = [] as TestResponse[]
+    for (let i = 0; i < 3; i++) ok.push(await f.request({ path: '/x' }))
+    expect(ok.map((r) => r.status)).toEqual([200, 200, 200])
+    expect(ok.map((r) => r.headers['ratelimit-remaining'])).toEqual(['2', '1', '0'])
+    expect(ok[0]!.headers).toMatchObject({ 'ratelimit-limit': '3', 'ratelimit-policy': '3;w=3600' })
+    // A fresh bucket is full again after one interval per token spent: 20 minutes each.
+    expect(ok.map((r) => r.headers['ratelimit-reset'])).toEqual(['1200', '2400', '3600'])
+
+    const limited = await f.request({ path: '/x' })
+    expect(limited.status).toBe(429)
+    expect(limited.upstreamRequest).toBeUndefined()
+    expect(limited.localReply?.details).toBe('rate_limited')
+    expect(limited.headers).toMatchObject({
+      'content-type': 'application/json',
+      'retry-after': '1200',
+      'ratelimit-limit': '3',
+      'ratelimit-remaining': '0',
+      'ratelimit-reset': '3600',
+      'ratelimit-policy': '3;w=3600',
+    })
+    expect(JSON.parse(limited.body)).toEqual({ code: 'rate_limited', rule: 'api', retryAfterSeconds: 1200 })
+  })
+
+  it('refills: a 1-per-second bucket admits again once its token is back', async () => {
+    const f = await load({ rules: [{ name: 'fast', limits: [{ requests: 1, per: 'second' }] }] })
+    expect((await f.request()).status).toBe(200)
+    const refused = await f.request()
+    expect(refused.status).toBe(429)
+    expect(refused.headers['retry-after']).toBe('1')
+    // Refused requests cost nothing, so polling does not delay the refill.
+    await f.waitFor(async () => (await f.request()).status === 200, 'the token to come back', 5000)
+  })
+
+  it('checks every limit of a rule and charges none when one refuses', async () => {
+    const f = await load({ rules: [{ name: 'two', limits: [perHour(2), { requests: 5, per: 'day' }] }] })
+    const a = await f.request()
+    expect(a.headers['ratelimit-policy']).toBe('2;w=3600, 5;w=86400')
+    expect(a.headers['ratelimit-remaining']).toBe('1')
+    await f.request()
+    expect((await f.request()).status).toBe(429)
+    expect((await f.request()).status).toBe(429)
+    expect(await f.metric('ratelimit.rl.two.allowed')).toBe(2)
+    expect(await f.metric('ratelimit.rl.two.limited')).toBe(2)
+  })
+
+  it('honours burst above the sustained rate and says so in ratelimit-policy', async () => {
+    const f = await load({ rules: [{ name: 'b', limits: [perHour(2, { burst: 4 })] }] })
+    const res = await f.request()
+    expect(res.headers).toMatchObject({ 'ratelimit-limit': '4', 'ratelimit-remaining': '3', 'ratelimit-policy': '2;w=3600;burst=4' })
+    expect(await statuses(f, 4)).toEqual([200, 200, 200, 429])
+  })
+
+  it('uses the configured status code and can leave admitted responses without headers', async () => {
+    const f = await load({ statusCode: 503, responseHeaders: false, rules: [{ name: 'a', limits: [perHour(1)] }] })
+    const ok = await f.request()
+    expect(ok.headers['ratelimit-remaining']).toBeUndefined()
+    const no = await f.request()
+    expect(no.status).toBe(503)
+    expect(no.headers['retry-after']).toBe('3600')
+  })
+})
+
+describe('rate-limit: keys and matching', () => {
+  it('keeps one bucket per header value; requests without the header share one by default', async () => {
+    const f = await load({ rules: [{ name: 'user', key: ['header:X-User'], limits: [perHour(1)] }] })
+    expect(await statuses(f, 2, { headers: { 'x-user': 'alice' } })).toEqual([200, 429])
+    expect(await statuses(f, 2, { headers: { 'x-user': 'bob' } })).toEqual([200, 429])
+    expect(await statuses(f, 2)).toEqual([200, 429])
+  })
+
+  it('skips the rule for requests missing a key part when onMissingKey is skip', async () => {
+    const f = await load({ rules: [{ name: 'user', key: ['header:x-user'], onMissingKey: 'skip', limits: [perHour(1)] }] })
+    expect(await statuses(f, 3)).toEqual([200, 200, 200])
+    expect(await statuses(f, 2, { headers: { 'x-user': 'carol' } })).toEqual([200, 429])
+  })
+
+  it('combines key parts: path (without the query) and method', async () => {
+    const f = await load({ rules: [{ name: 'pm', key: ['client_address', 'path', 'method'], limits: [perHour(1)] }] })
+    expect((await f.request({ path: '/a?x=1' })).status).toBe(200)
+    expect((await f.request({ path: '/a?x=2' })).status).toBe(429)
+    expect((await f.request({ path: '/b' })).status).toBe(200)
+    expect((await f.request({ path: '/a', method: 'POST', body: 'x' })).status).toBe(200)
+  })
+
+  it('keeps parts apart: ("ab","c") and ("a","bc") are different keys', async () => {
+    const f = await load({ rules: [{ name: 'sep', key: ['header:x-a', 'header:x-b'], limits: [perHour(1)] }] })
+    expect((await f.request({ headers: { 'x-a': 'ab', 'x-b': 'c' } })).status).toBe(200)
+    expect((await f.request({ headers: { 'x-a': 'a', 'x-b': 'bc' } })).status).toBe(200)
+    expect((await f.request({ headers: { 'x-a': 'ab', 'x-b': 'c' } })).status).toBe(429)
+  })
+
+  it('applies a rule only to its prefix, exact path and methods', async () => {
+    const f = await load({
+      rules: [
+        { name: 'api', match: { prefix: '/api/', methods: ['post'] }, limits: [perHour(1)] },
+        { name: 'login', match: { path: '/login' }, limits: [perHour(1)] },
+      ],
+    })
+    expect(await statuses(f, 3, { path: '/api/x' })).toEqual([200, 200, 200])
+    expect(await statuses(f, 2, { path: '/api/x', method: 'POST', body: 'b' })).toEqual([200, 429])
+    expect(await statuses(f, 2, { path: '/login?next=/' })).toEqual([200, 429])
+    expect(await statuses(f, 2, { path: '/login/other' })).toEqual([200, 200])
+  })
+
+  it('applies every matching rule; a request a later rule refuses is refunded to earlier ones', async () => {
+    const f = await load({
+      rules: [
+        { name: 'global', key: ['host'], limits: [perHour(3)] },
+        { name: 'user', key: ['header:x-user'], limits: [perHour(1)] },
+      ],
+    })
+    expect((await f.request({ headers: { 'x-user': 'a' } })).headers['ratelimit-remaining']).toBe('0')
+    const refused = await f.request({ headers: { 'x-user': 'a' } })
+    expect(refused.status).toBe(429)
+    expect(JSON.parse(refused.body).rule).toBe('user')
+    // Without the refund, global would have 1 token left here instead of 2, and c would be refused.
+    const b = await f.request({ headers: { 'x-user': 'b' } })
+    expect(b.status).toBe(200)
+    expect(await f.metric('ratelimit.rl.global.allowed')).toBe(2)
+    expect((await f.request({ headers: { 'x-user': 'c' } })).status).toBe(200)
+    expect((await f.request({ headers: { 'x-user': 'd' } })).status).toBe(429)
+    expect(await f.metric('ratelimit.rl.global.limited')).toBe(1)
+  })
+
+  it('shares buckets between filters with the same domain, and not otherwise', async () => {
+    const config = { domain: 'shared', rules: [{ name: 'r', limits: [perHour(1)] }] }
+    const f = await load(config)
+    expect((await f.request()).status).toBe(200)
+    expect((await f.request()).status).toBe(429)
+    const g = await load({ ...config, domain: 'other' })
+    expect((await g.request()).status).toBe(200)
+  })
+})
+
+describe('rate-limit: dry run and metrics', () => {
+  it('in dry_run counts and logs what it would refuse, and admits everything', async () => {
+    const f = await load({ mode: 'dry_run', rules: [{ name: 'd', limits: [perHour(1)] }] })
+    const res = await statuses(f, 3)
+    expect(res).toEqual([200, 200, 200])
+    // The counters say what enforcing would have done.
+    expect(await f.metric('ratelimit.rl.d.allowed')).toBe(1)
+    expect(await f.metric('ratelimit.rl.d.limited')).toBe(2)
+    expect(f.filterLogs('debug').some((l) => l.includes('rule d limited a request') && l.includes('dry run'))).toBe(true)
+    expect((await f.request()).headers['ratelimit-remaining']).toBeUndefined()
+  })
+
+  it('exports counters per rule in Prometheus text', async () => {
+    const f = await load({ domain: 'edge', rules: [{ name: 'api', limits: [perHour(1)] }] })
+    await statuses(f, 3)
+    const text = await f.metricsText()
+    expect(text).toMatch(/wasmcustom_ratelimit_edge_api_allowed 1\b/)
+    expect(text).toMatch(/wasmcustom_ratelimit_edge_api_limited 2\b/)
+  })
+})
+
+describe('rate-limit: configuration errors', () => {
+  const cases: Array<[string, unknown, string]> = [
+    ['rules missing', {}, 'invalid configuration: rules: is required: expected an array'],
+    ['empty rules', { rules: [] }, 'invalid configuration: rules: must hold 1 to 64 rules (got an array)'],
+    ['unknown top-level field', { rules: [{ limits: [perHour(1)] }], rule: 1 }, 'invalid configuration: rule: unknown field; expected one of domain, mode, responseHeaders, statusCode, rules (got 1)'],
+    ['bad period word', { rules: [{ limits: [{ requests: 1, per: 'week' }] }] }, 'invalid configuration: rules[0].limits[0].per: expected one of second, minute, hour, day (got "week")'],
+    ['both per and periodSeconds', { rules: [{ limits: [{ requests: 1, per: 'hour', periodSeconds: 5 }] }] }, 'invalid configuration: rules[0].limits[0].periodSeconds: give exactly one of per and periodSeconds (got 5)'],
+    ['zero requests', { rules: [{ limits: [{ requests: 0, per: 'hour' }] }] }, 'invalid configuration: rules[0].limits[0].requests: must be between 1 and 1000000000 (got 0)'],
+    ['fractional requests', { rules: [{ limits: [{ requests: 1.5, per: 'hour' }] }] }, 'invalid configuration: rules[0].limits[0].requests: expected an integer (got a number)'],
+    ['bad key part', { rules: [{ key: ['client_address', 'cookie'], limits: [perHour(1)] }] }, 'invalid configuration: rules[0].key[1]: expected client_address, path, method, host or header:NAME (got "cookie")'],
+    ['bad rule name', { rules: [{ name: 'a b', limits: [perHour(1)] }] }, 'invalid configuration: rules[0].name: must be 1-64 characters of A-Z a-z 0-9 _ - (got "a b")'],
+    ['duplicate rule name', { rules: [{ name: 'a', limits: [perHour(1)] }, { name: 'a', limits: [perHour(1)] }] }, 'invalid configuration: rules[1].name: duplicate rule name (got "a")'],
+    ['bad mode', { mode: 'shadow', rules: [{ limits: [perHour(1)] }] }, 'invalid configuration: mode: expected enforce or dry_run (got "shadow")'],
+    ['bad status', { statusCode: 200, rules: [{ limits: [perHour(1)] }] }, 'invalid configuration: statusCode: must be between 400 and 599 (got 200)'],
+    ['prefix without slash', { rules: [{ match: { prefix: 'api' }, limits: [perHour(1)] }] }, 'invalid configuration: rules[0].match.prefix: must start with / (got "api")'],
+    ['unknown limit field', { rules: [{ limits: [{ requests: 1, per: 'hour', window: 3 }] }] }, 'invalid configuration: rules[0].limits[0].window: unknown field; expected one of requests, per, periodSeconds, burst (got 3)'],
+  ]
+  it.each(cases)('refuses %s and names the field', async (_what, config, line) => {
+    const err = await refusal(config)
+    expect(err.code).toBe('WG_ERR_FILTER_CONFIGURE_FAILED')
+    expect(err.filterLogs).toContain(line)
+  })
+
+  it('reports every wrong field at once', async () => {
+    const err = await refusal({ mode: 1, rules: [{ limits: [{ requests: -1, per: 'hour' }] }, { limits: 'x' }] })
+    expect(err.filterLogs).toEqual(expect.arrayContaining([
+      'invalid configuration: mode: expected a string (got 1)',
+      'invalid configuration: rules[0].limits[0].requests: must be between 1 and 1000000000 (got -1)',
+      'invalid configuration: rules[1].limits: expected an array (got "x")',
+    ]))
+  })
+})
