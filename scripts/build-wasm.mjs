@@ -9,7 +9,7 @@
 //   node scripts/build-wasm.mjs test/fixtures/filters/x   build one directory (no cache)
 import asc from 'assemblyscript/asc'
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, lstatSync } from 'node:fs'
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { basename, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -106,11 +106,14 @@ export async function compileFilterDir(dir, { target = 'release', useCache = tru
   const stderr = { write: (chunk) => { stderrText += String(chunk); return true } }
   const stdout = { write: () => true }
   mkdirSync(join(dir, 'build'), { recursive: true })
+  // Compile to a private file and rename it into place: test files running in parallel may build
+  // the same filter at once, and a reader must never see a half-written module.
+  const tmpFile = join(dir, 'build', `.${name}.${process.pid}.${Date.now()}.wasm`)
   const argv = [
     relative(root, join(dir, 'assembly', 'index.ts')),
     '--config', relative(root, config),
     '--target', target,
-    '--outFile', relative(root, outFile),
+    '--outFile', relative(root, tmpFile),
     '--path', PACKAGES_DIR,
     '--noColors',
   ]
@@ -129,12 +132,16 @@ export async function compileFilterDir(dir, { target = 'release', useCache = tru
     },
   })
   if (error) {
+    rmSync(tmpFile, { force: true })
     rmSync(cacheFile, { force: true })
     throw new Error(`asc failed for ${relative(root, dir)}:\n${formatDiagnostics(stderrText) || error.message}`)
   }
-  const bytes = readFileSync(outFile)
+  const bytes = readFileSync(tmpFile)
+  renameSync(tmpFile, outFile)
   const digest = sha256(bytes)
-  writeFileSync(cacheFile, JSON.stringify({ ascVersion: asc.version, target, wasmSha256: digest, files: Object.fromEntries(reads) }, null, 1))
+  const tmpCache = `${cacheFile}.${process.pid}`
+  writeFileSync(tmpCache, JSON.stringify({ ascVersion: asc.version, target, wasmSha256: digest, files: Object.fromEntries(reads) }, null, 1))
+  renameSync(tmpCache, cacheFile)
   return { outFile, bytes: bytes.length, sha256: digest, cached: false }
 }
 
