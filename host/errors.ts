@@ -21,6 +21,7 @@ export const errorCodes = {
   WG_ERR_CONFIG_READ: { message: 'cannot read config file %s: %s', hint: 'check the path given to --config and its permissions' },
   WG_ERR_CONFIG_PARSE: { message: 'config file %s is not valid YAML: %s', hint: 'fix the YAML syntax at the reported line' },
   WG_ERR_CONFIG_REFERENCE: { message: '%s', hint: 'every route must name a defined cluster and defined filters' },
+  WG_ERR_CONFIG_RESTART_REQUIRED: { message: 'config reload cannot change %s', hint: 'restart the proxy to apply listener, admin and server limit changes; the rest of the reload was applied' },
 
   // WASM (bad module bytes)
   WG_ERR_WASM_INVALID: { message: 'not a valid WebAssembly module: %s', hint: 'build the filter again; check the file is the .wasm output and not truncated', httpStatus: 422 },

@@ -9,7 +9,8 @@ import type { Cluster } from '../server/cluster.ts'
 import { sendJson, type AdminRouter } from './server.ts'
 
 export interface CoreRoutesDeps {
-  readonly config: GatewayConfig
+  /** The config in effect now (a reload replaces it). */
+  readonly config: () => GatewayConfig
   readonly registry: Registry
   readonly clusters: () => Iterable<Cluster>
   /** False while starting and once draining. */
@@ -30,7 +31,7 @@ export function registerCoreRoutes(router: AdminRouter, deps: CoreRoutesDeps): v
     res.end(text)
   })
 
-  router.addRoute('GET', '/config_dump', (_req, res) => sendJson(res, 200, deps.config))
+  router.addRoute('GET', '/config_dump', (_req, res) => sendJson(res, 200, deps.config()))
 
   router.addRoute('GET', '/clusters', (_req, res) => {
     const now = Date.now()

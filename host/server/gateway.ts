@@ -13,11 +13,15 @@ import type { Duplex } from 'node:stream'
 import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import { registerCoreRoutes } from '../admin/core-routes.ts'
+import { registerFilterRoutes } from '../admin/filters-routes.ts'
 import { AdminServer, type AdminRouter } from '../admin/server.ts'
 import type { GatewayConfig } from '../config/schema.ts'
 import { WasmgateError } from '../errors.ts'
+import { ReloadManager } from '../filter/reload-manager.ts'
+import { startSourceWatch } from '../filter/reload-watch.ts'
 import { createFilterRuntime, type FilterRuntime } from '../filter/runtime.ts'
 import { Cluster } from './cluster.ts'
+import { ConfigReloader, type ConfigReloadResult } from './config-reload.ts'
 import { writeClientError } from './client-error.ts'
 import { FilteredStream } from './filtered-stream.ts'
 import { GatewayMetrics, RouteStats } from './gateway-metrics.ts'
@@ -34,11 +38,20 @@ export interface Gateway {
   readonly adminUrl: string
   readonly port: number
   readonly adminPort: number
+  /** The config in effect (a config reload replaces it). */
   readonly config: GatewayConfig
   readonly logger: Logger
   readonly metrics: Registry
   /** Register more admin routes (the filter layer adds /filters). */
   readonly admin: AdminRouter
+  /** Hot reload of filters: GET/PUT /filters use it; so can code embedding the gateway. */
+  readonly filters: ReloadManager
+  /**
+   * Applies a new config (a plain object, or a function that loads one, e.g. from the config
+   * file): filters canaried first, then routes, clusters and filters swapped at once. Rejects
+   * with the WasmgateError that refused it; the running config then keeps serving.
+   */
+  reloadConfig(input: unknown): Promise<ConfigReloadResult>
   /** Stops accepting, lets in-flight requests finish (up to shutdown.drainTimeoutMs), closes everything. */
   close(): Promise<void>
 }
@@ -70,6 +83,7 @@ export async function startGateway(parts: GatewayParts): Promise<Gateway> {
     throw err
   }
   const metrics = new GatewayMetrics(registry, () => clusters.values())
+  const reloads = new ReloadManager(runtime, config.filters, logger, registry)
   const router = new Router(config.routes)
   const routes: RouteRuntime[] = router.routes.map((route) => {
     const cluster = route.config.cluster === undefined ? undefined : clusters.get(route.config.cluster)
@@ -100,8 +114,8 @@ export async function startGateway(parts: GatewayParts): Promise<Gateway> {
 
   const server = createDownstreamServer(config, baseDir)
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const rt = router.match(req as { method: string; url: string; headers: IncomingMessage['headers'] })
-    const routeRt = rt === undefined ? undefined : routes[rt.index]
+    const rt = ctx.router.match(req as { method: string; url: string; headers: IncomingMessage['headers'] })
+    const routeRt = rt === undefined ? undefined : ctx.routes[rt.index]
     const stream = routeRt?.chain === undefined ? new ProxyStream(ctx, req, res, routeRt) : new FilteredStream(ctx, req, res, routeRt)
     stream.start()
   })
@@ -114,8 +128,11 @@ export async function startGateway(parts: GatewayParts): Promise<Gateway> {
 
   const admin = new AdminServer(logger)
   let isReady = false
-  registerCoreRoutes(admin, { config, registry, clusters: () => clusters.values(), isReady: () => isReady })
+  registerCoreRoutes(admin, { config: () => ctx.config, registry, clusters: () => clusters.values(), isReady: () => isReady })
+  registerFilterRoutes(admin, reloads)
   runtime.registerAdminRoutes?.(admin)
+  const sourceWatch = startSourceWatch({ reloads, config: () => ctx.config, baseDir, logger })
+  const configReloader = new ConfigReloader({ ctx, clusters, runtime, reloads, metrics, registry, logger, baseDir, afterApply: () => sourceWatch.refresh() })
 
   let port: number
   let adminPort = 0
@@ -124,6 +141,7 @@ export async function startGateway(parts: GatewayParts): Promise<Gateway> {
     if (config.admin.enabled) adminPort = await admin.listen(config.admin.host, config.admin.port)
   } catch (err) {
     server.close()
+    sourceWatch.close()
     await Promise.all([admin.close(), runtime.close(), closeClusters(false)])
     throw err
   }
@@ -138,6 +156,7 @@ export async function startGateway(parts: GatewayParts): Promise<Gateway> {
   const close = async (): Promise<void> => {
     isReady = false
     ctx.isDraining = true
+    sourceWatch.close()
     const closed = new Promise<void>((done) => server.close(() => done()))
     server.closeIdleConnections()
     if (ctx.inflight > 0) {
@@ -146,7 +165,7 @@ export async function startGateway(parts: GatewayParts): Promise<Gateway> {
       })
       let timer: NodeJS.Timeout | undefined
       const deadline = new Promise<void>((done) => {
-        timer = setTimeout(done, config.shutdown.drainTimeoutMs)
+        timer = setTimeout(done, ctx.config.shutdown.drainTimeoutMs)
       })
       await Promise.race([drained, deadline])
       clearTimeout(timer)
@@ -163,10 +182,14 @@ export async function startGateway(parts: GatewayParts): Promise<Gateway> {
     adminUrl,
     port,
     adminPort,
-    config,
+    get config() {
+      return ctx.config
+    },
     logger,
     metrics: registry,
     admin,
+    filters: reloads,
+    reloadConfig: (input) => configReloader.apply(input),
     close: () => (closing ??= close()),
   }
 }

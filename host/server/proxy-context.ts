@@ -2,7 +2,8 @@
  * @module
  * What every request of one gateway shares, resolved once at startup: the router, each route's
  * cluster, filter chain and metric children, the header options and the logger. Streams read it;
- * nothing in it is computed per request.
+ * nothing in it is computed per request. A config reload (config-reload.ts) swaps the router,
+ * routes and options between requests; a stream keeps what it read when it started.
  */
 import type { Logger } from 'pino'
 import type { GatewayConfig } from '../config/schema.ts'
@@ -23,17 +24,17 @@ export interface RouteRuntime {
 }
 
 export interface ProxyContext {
-  readonly config: GatewayConfig
-  readonly router: Router
+  config: GatewayConfig
+  router: Router
   /** Indexed by CompiledRoute.index. */
-  readonly routes: readonly RouteRuntime[]
+  routes: readonly RouteRuntime[]
   /** Stats for requests that matched no route. */
   readonly noRouteStats: RouteStats
-  readonly headerOptions: ProxyHeaderOptions
+  headerOptions: ProxyHeaderOptions
   readonly logger: Logger
   readonly metrics: GatewayMetrics
-  readonly accessLog: boolean
-  readonly maxRequestBodyBytes: number
+  accessLog: boolean
+  maxRequestBodyBytes: number
   readonly isTls: boolean
   /** Set when shutdown starts: responses then carry `connection: close`. */
   isDraining: boolean
