@@ -72,6 +72,7 @@ export class FilterStreamImpl implements FilterStream, StreamAccess, PipelineHos
         continue
       }
       live.streams++
+      live.activeStreams.add(this)
       const ctx = new HttpContext(live, live.instance.newContextId(), i, this)
       this.#ctxs.push(ctx)
       const cb = live.callbacks
@@ -93,7 +94,15 @@ export class FilterStreamImpl implements FilterStream, StreamAccess, PipelineHos
     }
     for (const ctx of this.#ctxs) this.#createContext(ctx)
     if (this.ended) return
-    this.#request = new Pipeline(this, this.#ctxs, true, { headers, trailers: undefined })
+    const self = this
+    this.#request = new Pipeline(this, this.#ctxs, true, {
+      get headers() {
+        return self.requestHeaders
+      },
+      get trailers() {
+        return self.requestTrailers
+      },
+    })
     this.#request.push(0, { kind: HEADERS, eos: endOfStream, bytes: undefined })
   }
 
@@ -109,7 +118,15 @@ export class FilterStreamImpl implements FilterStream, StreamAccess, PipelineHos
   encodeHeaders(headers: HeaderMap, endOfStream: boolean): void {
     if (this.ended) return
     this.responseHeaders = headers
-    this.#response = new Pipeline(this, this.#ctxs, false, { headers, trailers: undefined })
+    const self = this
+    this.#response = new Pipeline(this, this.#ctxs, false, {
+      get headers() {
+        return self.responseHeaders
+      },
+      get trailers() {
+        return self.responseTrailers
+      },
+    })
     this.#response.push(0, { kind: HEADERS, eos: endOfStream, bytes: undefined })
   }
 
@@ -141,6 +158,7 @@ export class FilterStreamImpl implements FilterStream, StreamAccess, PipelineHos
       }
       live.instance.removeContext(ctx.id)
       live.streams--
+      live.activeStreams.delete(this)
       const plugin = this.#plugins[ctx.index] as FilterPlugin
       if (live.instance.failed === undefined) plugin.noteSuccess()
       plugin.release(live)
@@ -168,6 +186,22 @@ export class FilterStreamImpl implements FilterStream, StreamAccess, PipelineHos
     const code = f?.isDeadline ? 'WG_ERR_FILTER_DEADLINE' : 'WG_ERR_FILTER_TRAPPED'
     this.#fail(code, `filter ${plugin.spec.name} failed in ${f?.callback ?? 'a callback'}`)
     return false
+  }
+
+  /**
+   * The instance `live` failed while this stream was in flight on it (another stream's callback
+   * or a root callback trapped): the stream fails the same way, or goes on without the filter.
+   */
+  instanceFailed(live: LivePlugin): void {
+    if (this.ended) return
+    for (const ctx of this.#ctxs) {
+      if (ctx.live !== live || ctx.skipped) continue
+      if (this.filterFailed(ctx)) {
+        this.#request?.resume(ctx)
+        this.#response?.resume(ctx)
+      }
+      if (this.ended) return
+    }
   }
 
   bufferLimitExceeded(ctx: HttpContext, isRequest: boolean): void {

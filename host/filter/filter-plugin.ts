@@ -112,7 +112,8 @@ export class FilterPlugin {
 
   #onFailed(live: LivePlugin, info: FailInfo): void {
     this.#failures++
-    this.#handle.markFailed(live, info)
+    // Undefined while the first instance is still starting (a trap in vm_start/configure).
+    ;(this.#handle as PluginHandle<LivePlugin> | undefined)?.markFailed(live, info)
     const ctx = live.instance.context
     const code = info.isDeadline ? 'WG_ERR_FILTER_DEADLINE' : 'WG_ERR_FILTER_TRAPPED'
     this.#log.error(

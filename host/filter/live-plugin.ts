@@ -65,6 +65,8 @@ export class LivePlugin implements InstanceServices {
   readonly loadedAt = new Date()
   /** Streams pinned to this instance. */
   streams = 0
+  /** Those streams, told when the instance fails (so a paused request does not hang). */
+  readonly activeStreams = new Set<{ instanceFailed(live: LivePlugin): void }>()
   readonly #log: Logger
   readonly #onFailed: (live: LivePlugin, info: FailInfo) => void
   #deferred: Deferred[] = []
@@ -196,5 +198,11 @@ export class LivePlugin implements InstanceServices {
   onFailed(_instance: VmInstance, info: FailInfo): void {
     this.root.shutdown()
     this.#onFailed(this, info)
+    // Not on the failing guest call's stack: the stream that trapped handles its own callback.
+    if (this.activeStreams.size > 0) {
+      setImmediate(() => {
+        for (const s of [...this.activeStreams]) s.instanceFailed(this)
+      })
+    }
   }
 }

@@ -28,7 +28,8 @@ export class RootContext implements RootLifecycle {
   #callResponse: CallResponse | undefined = undefined
   #calloutStatus: { code: number; message: string } = { code: Status.Ok, message: '' }
   readonly #pendingCalls = new Map<number, () => void>()
-  #nextToken = 0
+  /** cpp-host pre-increments by 4 from 0: the first http token is 4 (low 2 bits: callout type 0). */
+  #nextToken = 4
   #tickPeriodMs = 0
   #tickTimer: NodeJS.Timeout | undefined = undefined
   readonly queueListener = (token: number): void => this.#onQueueReady(token)
@@ -133,7 +134,7 @@ export class RootContext implements RootLifecycle {
     const trailers = new HeaderMap()
     trailers.replaceAll(flatTrailers)
     const token = this.#nextToken
-    this.#nextToken = (this.#nextToken + 4) >>> 0 // low 2 bits: callout type 0 = http
+    this.#nextToken = (this.#nextToken + 4) >>> 0 || 4
     let cancel: (() => void) | undefined
     let settled = false
     try {
@@ -162,19 +163,19 @@ export class RootContext implements RootLifecycle {
     if (result.ok) {
       response = { headers: result.headers, body: result.body, trailers: result.trailers }
       this.#calloutStatus = { code: Status.Ok, message: '' }
-    } else if (result.reason === 'reset' || result.reason === 'overflow') {
-      // Envoy onHttpCallFailure: no response, get_status → BrokenConnection.
-      this.#calloutStatus = { code: Status.BrokenConnection, message: result.reason === 'reset' ? 'reset' : 'response buffer limit exceeded' }
-    } else {
-      // Envoy's async client answers these with a local response, delivered as a success.
-      const status = result.reason === 'timeout' ? '504' : '503'
-      const text = result.reason === 'timeout' ? 'upstream request timeout' : result.reason === 'connect' ? 'upstream connect error or disconnect/reset before headers' : 'no healthy upstream'
+    } else if (result.reason === 'timeout') {
+      // Envoy's router answers a callout timeout with a 504 local reply, delivered as a response.
+      const text = 'upstream request timeout'
       response = {
-        headers: HeaderMap.fromPairs([[':status', status], ['content-length', String(text.length)], ['content-type', 'text/plain']]),
+        headers: HeaderMap.fromPairs([[':status', '504'], ['content-length', String(text.length)], ['content-type', 'text/plain']]),
         body: Buffer.from(text),
         trailers: new HeaderMap(),
       }
       this.#calloutStatus = { code: Status.Ok, message: '' }
+    } else {
+      // No response (connect failure, reset, no healthy endpoint, overflow): Envoy onHttpCallFailure
+      // calls back with 0 headers and get_status reports BrokenConnection.
+      this.#calloutStatus = { code: Status.BrokenConnection, message: result.reason === 'overflow' ? 'response buffer limit exceeded' : result.reason }
     }
     const fn = this.live.callbacks.onHttpCallResponse
     if (fn === undefined) return

@@ -49,7 +49,7 @@ export class PluginHandle<L> {
     } catch (err) {
       this.#lastError = err
       this.#failures++
-      this.#retryAtMs = Date.now() + this.#backoffMs()
+      this.#retryAtMs = Date.now() + this.#backoffMs(this.#failures)
       return undefined
     }
   }
@@ -60,7 +60,8 @@ export class PluginHandle<L> {
     this.#current = undefined
     this.#lastError = error
     this.#failures++
-    if (this.#policy === 'reload') this.#retryAtMs = Date.now() + this.#backoffMs()
+    // reload: the first fresh instance comes at once; a crash loop waits longer each time.
+    if (this.#policy === 'reload' && this.#failures > 1) this.#retryAtMs = Date.now() + this.#backoffMs(this.#failures - 1)
   }
 
   /** A stream finished cleanly: the crash loop, if any, is over. */
@@ -77,7 +78,7 @@ export class PluginHandle<L> {
     return old
   }
 
-  #backoffMs(): number {
-    return Math.min(RELOAD_BACKOFF_MAX_MS, RELOAD_BACKOFF_BASE_MS * 2 ** Math.max(0, this.#failures - 1))
+  #backoffMs(n: number): number {
+    return Math.min(RELOAD_BACKOFF_MAX_MS, RELOAD_BACKOFF_BASE_MS * 2 ** Math.max(0, n - 1))
   }
 }

@@ -159,7 +159,11 @@ export class VmInstance implements AbiHost {
       message = `${this.#lastCritical} (${message})`
     }
     this.#failed = { callback, message, location: err instanceof GuestTrap ? err.location : undefined, isDeadline }
-    this.#services.onFailed(this, this.#failed)
+    try {
+      this.#services.onFailed(this, this.#failed)
+    } catch (hostErr) {
+      this.#services.hostcallFailed('onFailed', hostErr)
+    }
   }
 
   #allocate(size: number): number {

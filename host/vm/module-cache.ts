@@ -9,6 +9,8 @@ import { WasmgateError } from '../errors.ts'
 import { CALLBACK_EXPORTS, detectAbiVersion, findAllocatorName } from '../abi/abi-version.ts'
 import type { AbiVersion } from '../abi/constants.ts'
 import { providedImports } from '../abi/index.ts'
+import { expectedSignature } from '../abi/import-signatures.ts'
+import { readFunctionImportTypes } from './import-types.ts'
 import { BUDGET_EXPORT, injectMetering } from './metering.ts'
 
 export interface CompiledModule {
@@ -83,6 +85,7 @@ async function compileUncached(bytes: Uint8Array, sha256: string, metering: bool
     throw new WasmgateError('WG_ERR_WASM_INVALID', [(err as Error).message], { cause: err })
   }
   const surface = inspectSurface(plain)
+  checkImportSignatures(bytes, surface.abiVersion)
   let module = plain
   let budgetGlobal: string | undefined
   if (metering) {
@@ -104,6 +107,19 @@ async function compileUncached(bytes: Uint8Array, sha256: string, metering: bool
     budgetGlobal,
     sizeBytes: bytes.length,
   }
+}
+
+/** A known import declared with another type would link (JS functions take anything) and misbehave: refuse it. */
+export function checkImportSignatures(bytes: Uint8Array, abiVersion: AbiVersion): void {
+  const types = readFunctionImportTypes(bytes)
+  if (types === undefined) return
+  const wrong: string[] = []
+  for (const [key, sig] of types) {
+    const dot = key.indexOf('.')
+    const expected = expectedSignature(key.slice(0, dot), key.slice(dot + 1))
+    if (expected !== undefined && expected !== sig) wrong.push(`${key} declared as (${sig}), expected (${expected})`)
+  }
+  if (wrong.length > 0) throw new WasmgateError('WG_ERR_WASM_UNKNOWN_IMPORT', [`${wrong.join('; ')} (ABI ${abiVersion})`])
 }
 
 export { BUDGET_EXPORT, CALLBACK_EXPORTS }

@@ -53,17 +53,21 @@ export function httpCallImports(host: AbiHost) {
       return Status.Ok
     },
     proxy_grpc_call(
-      _upstreamPtr: number, _upstreamSize: number, _servicePtr: number, _serviceSize: number,
-      _methodPtr: number, _methodSize: number, _mdPtr: number, _mdSize: number,
-      _msgPtr: number, _msgSize: number, _timeoutMs: number, _retTokenPtr: number,
+      upstreamPtr: number, upstreamSize: number, servicePtr: number, serviceSize: number,
+      methodPtr: number, methodSize: number, mdPtr: number, mdSize: number,
+      msgPtr: number, msgSize: number, _timeoutMs: number, retTokenPtr: number,
     ): number {
-      return Status.InternalFailure
+      const ok = mem.inBounds(upstreamPtr, upstreamSize) && mem.inBounds(servicePtr, serviceSize) && mem.inBounds(methodPtr, methodSize) &&
+        mem.inBounds(mdPtr, mdSize) && mem.inBounds(msgPtr, msgSize) && mem.inBounds(retTokenPtr, 4)
+      return ok ? Status.InternalFailure : Status.InvalidMemoryAccess
     },
     proxy_grpc_stream(
-      _upstreamPtr: number, _upstreamSize: number, _servicePtr: number, _serviceSize: number,
-      _methodPtr: number, _methodSize: number, _mdPtr: number, _mdSize: number, _retTokenPtr: number,
+      upstreamPtr: number, upstreamSize: number, servicePtr: number, serviceSize: number,
+      methodPtr: number, methodSize: number, mdPtr: number, mdSize: number, retTokenPtr: number,
     ): number {
-      return Status.InternalFailure
+      const ok = mem.inBounds(upstreamPtr, upstreamSize) && mem.inBounds(servicePtr, serviceSize) && mem.inBounds(methodPtr, methodSize) &&
+        mem.inBounds(mdPtr, mdSize) && mem.inBounds(retTokenPtr, 4)
+      return ok ? Status.InternalFailure : Status.InvalidMemoryAccess
     },
     proxy_grpc_send(_token: number, _msgPtr: number, _msgSize: number, _endStream: number): number {
       return Status.NotFound

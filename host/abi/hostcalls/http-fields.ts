@@ -7,14 +7,16 @@ import type { AbiHost } from '../abi-host.ts'
 import { Status } from '../constants.ts'
 import { decodePairs, encodeMap } from '../pairs.ts'
 
+const EMPTY = new Uint8Array(0)
+
 export function httpFieldImports(host: AbiHost) {
   const mem = host.memory
   const isV010 = host.version === '0.1.0'
   return {
     proxy_get_header_map_pairs(type: number, retPtrPtr: number, retSizePtr: number): number {
+      // Envoy: an unavailable map reads as empty (Ok, nothing allocated).
       const map = host.context?.getMap(type, false)
-      if (map === undefined) return Status.BadArgument
-      return mem.copyOut(encodeMap(map), retPtrPtr, retSizePtr)
+      return mem.copyOut(map === undefined ? EMPTY : encodeMap(map), retPtrPtr, retSizePtr)
     },
     proxy_set_header_map_pairs(type: number, ptr: number, size: number): number {
       const map = host.context?.getMap(type, true)
