@@ -32,6 +32,18 @@ function isName(s: string): bool {
   return true
 }
 
+// ASCII only: header names and methods are tokens, and String#toUpperCase would bring in the
+// Unicode case tables (about 12 KB of the module).
+function asciiCase(s: string, upper: bool): string {
+  const from = upper ? 0x61 : 0x41
+  let out = ""
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    out += String.fromCharCode(c >= from && c < from + 26 ? c ^ 0x20 : c)
+  }
+  return out
+}
+
 function periodOf(per: string): i64 {
   if (per == "second") return 1
   if (per == "minute") return 60
@@ -73,7 +85,7 @@ function readKey(rule: Rule, list: ConfigArray): void {
     else if (part == "path") source = KeySource.Path
     else if (part == "method") source = KeySource.Method
     else if (part == "host") source = KeySource.Host
-    else if (part.startsWith("header:") && part.length > 7) header = part.slice(7).toLowerCase()
+    else if (part.startsWith("header:") && part.length > 7) header = asciiCase(part.slice(7), false)
     else {
       list.errors.add(list.path + "[" + i.toString() + "]", "expected client_address, path, method, host or header:NAME", list.value.items[i])
       continue
@@ -94,7 +106,7 @@ function readMatch(rule: Rule, cfg: Config): void {
   for (let i = 0; i < methods.length; i++) {
     const m = methods.string(i)
     if (m.length == 0) methods.errors.add(methods.path + "[" + i.toString() + "]", "must not be empty", methods.value.items[i])
-    rule.methods.push(utf8(m.toUpperCase()))
+    rule.methods.push(utf8(asciiCase(m, true)))
   }
 }
 
