@@ -52,10 +52,21 @@ function periodOf(per: string): i64 {
   return 0
 }
 
+// An integer in [lo, hi], or 0 after recording one problem (wrong type or out of range).
+function intIn(cfg: Config, key: string, fallback: i64, lo: i64, hi: i64, required: bool): i64 {
+  const before = cfg.errors.list.length
+  const v = cfg.intOr(key, fallback, required)
+  if (cfg.errors.list.length > before) return 0
+  if (cfg.has(key) && (v < lo || v > hi)) {
+    cfg.invalid(key, "must be between " + lo.toString() + " and " + hi.toString())
+    return 0
+  }
+  return v
+}
+
 function readLimit(cfg: Config): Limit | null {
   unknownFields(cfg, LIMIT_FIELDS)
-  const requests = cfg.int("requests")
-  if (cfg.has("requests") && (requests < 1 || requests > MAX_REQUESTS)) cfg.invalid("requests", "must be between 1 and 1000000000")
+  const requests = intIn(cfg, "requests", 0, 1, MAX_REQUESTS, true)
   let period: i64 = 0
   if (cfg.has("per") == cfg.has("periodSeconds")) {
     cfg.invalid(cfg.has("per") ? "periodSeconds" : "per", "give exactly one of per and periodSeconds")
@@ -63,11 +74,10 @@ function readLimit(cfg: Config): Limit | null {
     period = periodOf(cfg.string("per"))
     if (period == 0 && cfg.value.field("per")!.kind == JsonKind.String) cfg.invalid("per", "expected one of second, minute, hour, day")
   } else {
-    period = cfg.int("periodSeconds")
-    if (period < 1 || period > MAX_PERIOD_SECONDS) cfg.invalid("periodSeconds", "must be between 1 and 31622400")
+    period = intIn(cfg, "periodSeconds", 0, 1, MAX_PERIOD_SECONDS, true)
   }
-  const burst = cfg.intOr("burst", requests)
-  if (burst < 1 || burst > MAX_REQUESTS) cfg.invalid("burst", "must be between 1 and 1000000000")
+  // Checked only once requests is valid, since it is the default.
+  const burst = requests < 1 ? 0 : intIn(cfg, "burst", requests, 1, MAX_REQUESTS, false)
   if (requests < 1 || period < 1 || burst < 1) return null
   if (period * 1_000_000_000 < requests) {
     cfg.invalid("requests", "more than one per nanosecond")
@@ -105,7 +115,7 @@ function readMatch(rule: Rule, cfg: Config): void {
   const methods = cfg.arrayOr("methods")
   for (let i = 0; i < methods.length; i++) {
     const m = methods.string(i)
-    if (m.length == 0) methods.errors.add(methods.path + "[" + i.toString() + "]", "must not be empty", methods.value.items[i])
+    if (m.length == 0 && methods.value.items[i].kind == JsonKind.String) methods.errors.add(methods.path + "[" + i.toString() + "]", "must not be empty", methods.value.items[i])
     rule.methods.push(utf8(asciiCase(m, true)))
   }
 }

@@ -224,6 +224,14 @@ describe('rate-limit: configuration errors', () => {
     expect(err.filterLogs).toContain(line)
   })
 
+  it('reports one problem per field (a wrong type is not also out of range)', async () => {
+    const err = await refusal({ rules: [{ limits: [{ requests: 'ten', per: 'hour' }], match: { methods: [7] } }] })
+    expect(err.filterLogs).toEqual([
+      'invalid configuration: rules[0].match.methods[0]: expected a string (got 7)',
+      'invalid configuration: rules[0].limits[0].requests: expected an integer (got "ten")',
+    ])
+  })
+
   it('reports every wrong field at once', async () => {
     const err = await refusal({ mode: 1, rules: [{ limits: [{ requests: -1, per: 'hour' }] }, { limits: 'x' }] })
     expect(err.filterLogs).toEqual(expect.arrayContaining([
