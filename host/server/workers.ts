@@ -2,8 +2,8 @@
  * @module
  * `--workers N`: the primary forks N copies of the same command with node:cluster (they share
  * the listening ports), restarts any worker that dies, and on SIGTERM/SIGINT asks every worker
- * to drain, then exits 0. A worker that dies right after starting is restarted after a pause, so
- * a crash loop does not spin the CPU.
+ * to drain, then exits 0; SIGHUP is passed on to every worker (config reload). A worker that
+ * dies right after starting is restarted after a pause, so a crash loop does not spin the CPU.
  */
 import cluster, { type Worker } from 'node:cluster'
 import type { Logger } from 'pino'
@@ -71,5 +71,9 @@ export function superviseWorkers(options: SuperviseOptions): Promise<void> {
     }
     process.once('SIGTERM', () => stop('SIGTERM'))
     process.once('SIGINT', () => stop('SIGINT'))
+    // Config reload: every worker reloads its own copy (cli/config-triggers.ts listens for this).
+    process.on('SIGHUP', () => {
+      for (const w of Object.values(cluster.workers ?? {})) if (w?.isConnected()) w.send('wasmgate:reload')
+    })
   })
 }

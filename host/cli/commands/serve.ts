@@ -16,6 +16,7 @@ import { createGateway } from '../../index.ts'
 import { createLogger, type LogLevel, type Logger } from '../../observability/log.ts'
 import { startDemoUpstream, type DemoUpstream } from '../../server/demo-upstream.ts'
 import { superviseWorkers } from '../../server/workers.ts'
+import { startConfigTriggers } from '../config-triggers.ts'
 
 interface ServeOptions {
   config?: string
@@ -76,10 +77,14 @@ async function serve(options: ServeOptions): Promise<void> {
     process.stderr.write(`\nwasmgate is running the embedded default (demo upstream at ${demo.url}).\nTry:\n  curl -s ${gateway.url}/hello -d 'hi'\n  curl -s ${gateway.adminUrl}/stats/prometheus\n\n`)
   }
   const gw = gateway
+  // SIGHUP (and reload.watchConfig) reload the config file; without one there is nothing to reload.
+  const triggers = options.config === undefined ? undefined : startConfigTriggers(options.config, gw, logger)
+  if (triggers === undefined) process.on('SIGHUP', () => logger.warn('SIGHUP ignored: running the embedded default, there is no config file to reload'))
   let stopping = false
   const stop = (signal: string) => {
     if (stopping) return
     stopping = true
+    triggers?.close()
     logger.info({ signal }, 'shutting down: draining in-flight requests')
     void gw
       .close()
