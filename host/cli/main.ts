@@ -12,6 +12,7 @@ import { registerLogin } from './commands/login.ts'
 import { registerInspect } from './commands/inspect.ts'
 import { registerNew } from './commands/new.ts'
 import { registerBuild } from './commands/build.ts'
+import { registerLoad } from './commands/load.ts'
 
 const program = new Command('wasmgate')
   .description('An HTTP proxy whose extensions are proxy-wasm filters')
@@ -25,6 +26,7 @@ registerLogin(program)
 registerInspect(program)
 registerNew(program)
 registerBuild(program)
+registerLoad(program)
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (isWasmgateError(err)) {
