@@ -36,7 +36,7 @@ class Rewrite extends HttpContext {
   matched: u64 = 0
   vars: RequestVars = new RequestVars()
   /** For rules whose response templates use captures: the path their regex matched. */
-  capturePaths: Map<i32, string> | null = null
+  capturePaths: string[] | null = null
 
   onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
     const rules = changetype<RewriteRoot>(this.root).rules
@@ -47,8 +47,8 @@ class Rewrite extends HttpContext {
       this.matched |= (<u64>1) << <u64>i
       vars.captures = rule.pathRegex
       if (rule.pathRegex != null && rule.response.usesCaptures) {
-        if (this.capturePaths == null) this.capturePaths = new Map<i32, string>()
-        this.capturePaths!.set(i, vars.pathOnly())
+        if (this.capturePaths == null) this.capturePaths = new Array<string>(n).fill("")
+        unchecked(this.capturePaths![i] = vars.pathOnly())
       }
       apply(rule.request, request.headers, vars)
       this.rewrite(rule)
@@ -68,10 +68,10 @@ class Rewrite extends HttpContext {
       if (rule.response.isEmpty) continue
       vars.captures = null
       const paths = this.capturePaths
-      if (paths != null && paths.has(i)) {
+      if (paths != null && rule.pathRegex != null && rule.response.usesCaptures) {
         // Other requests have run the regex since; match this request's path again.
         const re = rule.pathRegex!
-        if (re.exec(paths.get(i))) vars.captures = re
+        if (re.exec(unchecked(paths[i]))) vars.captures = re
       }
       apply(rule.response, response.headers, vars)
     }

@@ -3,7 +3,7 @@
 // the whole configuration with one log line per wrong field.
 import { Config, ConfigArray } from "wasmgate/sdk/assembly"
 import { Regex, regexError } from "./regex"
-import { Template, templateError } from "./template"
+import { Template, asciiCase, templateError } from "./template"
 
 /** Rules are tracked per request in a 64-bit mask. */
 export const MAX_RULES = 64
@@ -87,7 +87,7 @@ function isHeaderName(name: string): bool {
 }
 
 function headerName(raw: string, cfg: Config, key: string): string {
-  const name = raw.toLowerCase()
+  const name = asciiCase(raw, false)
   if (!isHeaderName(name)) cfg.invalid(key, "'" + raw + "' is not a header name (pseudo-headers: use rewrite.path or rewrite.host)")
   return name
 }
@@ -114,7 +114,7 @@ function readActions(cfg: Config, key: string, maxGroup: i32, isResponse: bool):
   const remove = obj.arrayOr("remove")
   for (let i = 0; i < remove.length; i++) {
     const raw = remove.string(i)
-    const name = raw.toLowerCase()
+    const name = asciiCase(raw, false)
     if (!isHeaderName(name)) obj.invalid("remove", "'" + raw + "' is not a header name")
     a.remove.push(name)
   }
@@ -145,7 +145,7 @@ function readMatch(rule: Rule, cfg: Config): void {
   }
   if (kinds > 1) m.invalid("prefix", "use only one of prefix, path and regex")
   const methods = m.arrayOr("methods")
-  for (let i = 0; i < methods.length; i++) rule.methods.push(methods.string(i).toUpperCase())
+  for (let i = 0; i < methods.length; i++) rule.methods.push(asciiCase(methods.string(i), true))
   const headers = m.arrayOr("headers")
   for (let i = 0; i < headers.length; i++) rule.headers.push(readCondition(headers.object(i)))
 }

@@ -151,10 +151,21 @@ function parseVariable(body: string): Part | null {
     templateError = "'${" + name + ":...}' needs a name after ':'"
     return null
   }
-  const p = new Part(kind, arg.toLowerCase(), fallback)
+  const p = new Part(kind, asciiCase(arg, false), fallback)
   if (kind == PART_PROPERTY) {
     p.text = arg
     p.segments = arg.split(".")
   }
   return p
+}
+
+/** ASCII-only case change: header names and methods are ASCII, and String#toLowerCase pulls in Unicode tables. */
+export function asciiCase(s: string, upper: bool): string {
+  const out = s.length == 0 ? s : String.UTF16.decode(String.UTF16.encode(s))
+  const p = changetype<usize>(out)
+  for (let i = 0; i < out.length; i++) {
+    const c = load<u16>(p + (<usize>i << 1))
+    if (upper ? c >= 0x61 && c <= 0x7a : c >= 0x41 && c <= 0x5a) store<u16>(p + (<usize>i << 1), c ^ 0x20)
+  }
+  return out
 }
