@@ -4,16 +4,16 @@
 //
 // Env: CONNECTIONS (50) DURATION s (5) ROUNDS (3) WARMUP s (2) PIPELINING (1)
 //      SCENARIOS (comma list, default all) WORKLOADS (get,post16k) TOOL (wrk|autocannon; wrk when installed)
-//      BUSY_PCT (25) BUSY_RETRIES (2): a round in which other processes took more than BUSY_PCT % of
+//      BUSY_PCT (25) BUSY_RETRIES (1): a round in which other processes took more than BUSY_PCT % of
 //      the measured CPU is run again, at most BUSY_RETRIES times
 //      RATE (req/s, 0 = as fast as possible; set: autocannon at that fixed total rate, for CPU-cost A/B)
-//      RATIO_PEERS (nginx,undici-dispatch) JSON_OUT (file for the raw rounds) CPU_PROF_DIR (Node rows
+//      RATIO_PEERS (nginx,undici-dispatch) JSON_OUT (file for the raw rounds) CPU_PROF_DIR (Node rows, sampled every CPU_PROF_INTERVAL_US = 250 µs,
 //      run with --cpu-prof writing there; summarize with lib/profile-summary.mjs)
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir, cpus as osCpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { cpuBusySeconds, cpuPlan, cpuSeconds, freePort, rssBytes, startProcess, waitForPortLine, waitReady } from './lib/procs.mjs'
-import { hasWrk, runLoad, WORKLOADS } from './lib/load.mjs'
+import { hasWrk, REQUEST_HEADERS, runLoad, WORKLOADS } from './lib/load.mjs'
 import { markdownTable, median, targetsTable } from './lib/report.mjs'
 import { selectScenarios } from './scenarios/index.mjs'
 import { buildBenchWasm } from './lib/build-bench-wasm.mjs'
@@ -28,7 +28,7 @@ const opts = {
   rate: Number(env.RATE ?? 0),
   tool: env.TOOL ?? (env.RATE ? 'autocannon' : hasWrk() ? 'wrk' : 'autocannon'),
   busyPct: Number(env.BUSY_PCT ?? 25),
-  busyRetries: Number(env.BUSY_RETRIES ?? 2),
+  busyRetries: Number(env.BUSY_RETRIES ?? 1),
   ratioPeers: (env.RATIO_PEERS ?? 'nginx,undici-dispatch').split(',').filter(Boolean),
 }
 const workloads = Object.fromEntries(
@@ -80,13 +80,13 @@ async function main() {
       tmpDir,
       benchWasm,
       cpus: s.cpus === 2 ? plan.target2 : plan.target,
-      nodeArgs: env.CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${env.CPU_PROF_DIR}`] : [],
+      nodeArgs: env.CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${env.CPU_PROF_DIR}`, `--cpu-prof-interval=${env.CPU_PROF_INTERVAL_US ?? 250}`] : [],
     }
     let started
     try {
       started = await s.start(ctx)
       running.push(started.proc)
-      await waitReady(started.url, started.proc)
+      await waitReady(started.url, started.proc, 20_000, REQUEST_HEADERS)
     } catch (err) {
       if (started) await started.proc.stop()
       fail(err.message)
@@ -160,6 +160,14 @@ async function main() {
 async function cleanup() {
   await Promise.all(running.map((p) => p.stop()))
   rmSync(tmpDir, { recursive: true, force: true })
+}
+
+// Ctrl-C or a kill must not leave proxies, nginx or the upstream running.
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.once(sig, () => {
+    log(`${sig}: stopping every process started`)
+    cleanup().finally(() => process.exit(130))
+  })
 }
 
 try {

@@ -117,9 +117,9 @@ export function waitForPortLine(proc, timeoutMs = 15_000) {
   })
 }
 
-function getStatus(url) {
+function getStatus(url, headers) {
   return new Promise((resolve) => {
-    const req = request(url, { agent: false, timeout: 2000 }, (res) => {
+    const req = request(url, { agent: false, timeout: 2000, headers }, (res) => {
       res.resume()
       res.on('end', () => resolve(res.statusCode))
     })
@@ -140,17 +140,17 @@ function tcpOpen(port) {
 }
 
 /**
- * Polls `url` until it answers 200 (proving the whole proxy path works), or the child exits, or
- * the deadline passes. Throws with the last status and the child's output tail.
+ * Polls `url` (with the benchmark's request `headers`) until it answers 200, proving the whole
+ * proxy path works, or the child exits, or the deadline passes. Throws with the last status and the child's output tail.
  */
-export async function waitReady(url, proc, timeoutMs = 20_000) {
+export async function waitReady(url, proc, timeoutMs = 20_000, headers = {}) {
   const port = Number(new URL(url).port)
   const deadline = Date.now() + timeoutMs
   let last = 'no answer'
   while (Date.now() < deadline) {
     if (proc?.exited) throw new Error(`exited (${proc.exited.code ?? proc.exited.signal}) before serving: ${proc.output()}`)
     if (await tcpOpen(port)) {
-      const status = await getStatus(url)
+      const status = await getStatus(url, headers)
       if (status === 200) return
       last = status === 0 ? 'connection error' : `status ${status}`
     }

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { findNginx, nginxCommand } from '../peers/nginx.mjs'
 import { writeWasmgateConfig } from '../peers/wasmgate.mjs'
 import { startProcess, waitForPortLine } from '../lib/procs.mjs'
-import { productionFilters, tsHooksUnavailable } from './production-filters.mjs'
+import { builtProductionFilters, productionFilters, tsHooksUnavailable } from './production-filters.mjs'
 
 const benchDir = new URL('..', import.meta.url).pathname
 const root = new URL('../..', import.meta.url).pathname
@@ -89,6 +89,13 @@ export const SCENARIOS = [
     start: (ctx) => wasmgate({ dist: process.env.WASMGATE_ALT_DIST })(ctx),
   },
   {
+    name: 'wasmgate-alt-accesslog',
+    label: `wasmgate, no filter, access log on, build in ${process.env.WASMGATE_ALT_DIST ?? '$WASMGATE_ALT_DIST'}`,
+    optional: true,
+    unavailable: () => (process.env.WASMGATE_ALT_DIST ? undefined : 'set WASMGATE_ALT_DIST to the dist/ of the build to compare'),
+    start: (ctx) => wasmgate({ dist: process.env.WASMGATE_ALT_DIST, accessLog: true })(ctx),
+  },
+  {
     name: 'wasmgate-noop',
     label: 'wasmgate + 1 no-op Wasm filter',
     unavailable: wasmgateUnavailable,
@@ -105,6 +112,13 @@ export const SCENARIOS = [
     label: 'wasmgate + 4 production filters',
     unavailable: () => wasmgateUnavailable() ?? productionFilters().missing,
     start: wasmgate({ filters: () => productionFilters().filters }),
+  },
+  {
+    name: 'wasmgate-built-filters',
+    label: `wasmgate + ${builtProductionFilters().map((f) => f.name).join(', ') || 'no'} filters`,
+    optional: true,
+    unavailable: () => wasmgateUnavailable() ?? (builtProductionFilters().length > 0 ? undefined : 'none of the four production filters is built'),
+    start: wasmgate({ filters: () => builtProductionFilters() }),
   },
   {
     name: 'wasmgate-ts4',
