@@ -36,6 +36,7 @@ const responsePhase: Record<string, number> = {
 }
 
 const EXPECTED: Record<string, Record<string, number>> = {
+  context_create: { ...everywhere, ...rootOnly, ...noCallout, buf7: NOT_FOUND },
   vm_start: { ...everywhere, ...rootOnly, ...noCallout, buf7: NOT_FOUND },
   configure: { ...everywhere, ...rootOnly, ...noCallout, buf7: OK },
   tick: { ...everywhere, ...rootOnly, ...noCallout, buf7: NOT_FOUND },
@@ -46,6 +47,7 @@ const EXPECTED: Record<string, Record<string, number>> = {
   response_headers: { ...everywhere, ...responsePhase, ...noCallout, buf7: NOT_FOUND },
   response_body: { ...everywhere, ...responsePhase, ...noCallout, buf7: NOT_FOUND, buf1: OK },
   log: { ...everywhere, ...noCallout, hget0: OK, hget2: OK, buf7: NOT_FOUND },
+  done: { ...everywhere, ...noCallout, buf7: NOT_FOUND },
 }
 
 function check(step: string, got: Map<string, number>): string[] {
@@ -59,28 +61,28 @@ function check(step: string, got: Map<string, number>): string[] {
 
 async function rootSteps(gw: Gateway): Promise<string[]> {
   const problems: string[] = []
-  for (const step of ['vm_start', 'configure', 'tick']) problems.push(...check(step, await probeResults(gw, 'root', step, PROBE_COUNT)))
+  for (const step of ['context_create', 'vm_start', 'configure', 'tick']) problems.push(...check(step, await probeResults(gw, 'root', step, PROBE_COUNT)))
   return problems
 }
 
 describe('capabilities: each hostcall in each step', () => {
-  it('root steps: vm_start, configure, tick', async () => {
-    const { gw } = await startHostcalls({ vmConfig: 'probe=vm_start', config: 'probe=configure,tick tick=20' })
+  it('root steps: context_create, vm_start, configure, tick', async () => {
+    const { gw } = await startHostcalls({ vmConfig: 'probe=context_create,vm_start', config: 'probe=configure,tick tick=20' })
     const problems = await rootSteps(gw)
     expect(problems).toEqual([])
   })
 
-  it('request and response steps, and on_log', async () => {
+  it('request and response steps, on_log and on_done', async () => {
     const { gw } = await startHostcalls()
     const tag = newTag('cap')
     const res = await send(gw, {
       method: 'POST',
       body: 'a body',
-      headers: { 'x-test-tag': tag, 'x-test-probe': 'request_headers,request_body,response_headers,response_body,log' },
+      headers: { 'x-test-tag': tag, 'x-test-probe': 'request_headers,request_body,response_headers,response_body,log,done' },
     })
     expect(res.status).toBe(200)
     const problems: string[] = []
-    for (const step of ['request_headers', 'request_body', 'response_headers', 'response_body', 'log']) {
+    for (const step of ['request_headers', 'request_body', 'response_headers', 'response_body', 'log', 'done']) {
       problems.push(...check(step, await probeResults(gw, tag, step, PROBE_COUNT)))
     }
     expect(problems).toEqual([])

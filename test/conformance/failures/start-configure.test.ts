@@ -34,6 +34,10 @@ describe('vm_start and configure failures', () => {
     expect(await codeOf(startHostcalls({ vmConfig: 'trap=vm_start' }))).toBe('WG_ERR_FILTER_START_FAILED')
   })
 
+  it('a trap in the root on_context_create: the filter cannot start', async () => {
+    expect(await codeOf(startHostcalls({ vmConfig: 'trap=context_create' }))).toBe('WG_ERR_FILTER_START_FAILED')
+  })
+
   it('a trap in configure: WG_ERR_FILTER_CONFIGURE_FAILED', async () => {
     expect(await codeOf(startHostcalls({ config: 'trap=configure' }))).toBe('WG_ERR_FILTER_CONFIGURE_FAILED')
   })

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import { startHostcalls, send, expectHealthy, eventually, logLines, logRecords, newTag, waitLine } from '../support/hostcalls.ts'
 import { watFixture } from '../support/wat.ts'
+import { rawExchange } from '../support/raw-http.ts'
 
 const BEFORE_RESPONSE = ['request_headers', 'request_body', 'response_headers'] as const
 
@@ -55,6 +56,27 @@ describe('traps in stream callbacks (failurePolicy closed)', () => {
     })
   }
 
+  for (const step of ['request_trailers', 'response_trailers'] as const) {
+    it(`trap in ${step}: the request fails, next request OK`, async () => {
+      const { gw } = await startHostcalls({
+        upstreamHandler: (_req, res) => {
+          res.writeHead(200, { 'content-type': 'text/plain', trailer: 'x-t' })
+          res.write('part')
+          res.addTrailers({ 'x-t': '1' })
+          res.end()
+        },
+      })
+      const req =
+        'POST / HTTP/1.1\r\nHost: t\r\nTE: trailers\r\nTransfer-Encoding: chunked\r\nTrailer: x-rt\r\n' +
+        `x-test-trap: ${step}\r\nConnection: close\r\n\r\n4\r\nbody\r\n0\r\nx-rt: 1\r\n\r\n`
+      const out = await rawExchange(gw.url, req)
+      if (step === 'request_trailers') expect(out).toMatch(/^HTTP\/1\.1 503/)
+      else expect(out).not.toMatch(/0\r\nx-t: 1\r\n\r\n$/)
+      await eventually(() => logRecords(gw, 'WG_ERR_FILTER_TRAPPED').length > 0, 'the trap log record')
+      await expectHealthy(gw)
+    })
+  }
+
   it('trap in on_http_call_response: 503 for the waiting request, next request OK', async () => {
     const { gw } = await startHostcalls()
     const res = await send(gw, { headers: { 'x-test-flow': 'callout', 'x-test-cluster': 'callout', 'x-test-trap': 'http_call_response' } })
@@ -64,13 +86,14 @@ describe('traps in stream callbacks (failurePolicy closed)', () => {
   })
 
   it('trap in on_tick: logged, and requests are still served', async () => {
-    const { gw } = await startHostcalls({ config: 'tick=5 trap=tick' })
+    // trap_once: a fresh instance re-arms the tick, and must not trap again on it.
+    const { gw } = await startHostcalls({ config: 'tick=5 trap_once=tick' })
     await eventually(() => logRecords(gw, 'WG_ERR_FILTER_TRAPPED').length > 0, 'the tick trap log record')
     await expectHealthy(gw)
   })
 
   it('trap in on_queue_ready: logged, and requests are still served', async () => {
-    const { gw } = await startHostcalls({ config: 'queue=q trap=queue_ready' })
+    const { gw } = await startHostcalls({ config: 'queue=q trap_once=queue_ready' })
     const id = Number(/id=(\d+)/.exec(await waitLine(gw, 'queue registered id='))![1])
     await send(gw, { headers: { 'x-test-call': 'proxy_enqueue_shared_queue', 'x-test-id': String(id), 'x-test-value': 'v' } })
     await eventually(() => logRecords(gw, 'WG_ERR_FILTER_TRAPPED').length > 0, 'the queue_ready trap log record')

@@ -2,7 +2,7 @@
 // single unknown name in Envoy); values use Envoy's encodings: strings raw, integers 8-byte
 // little-endian, booleans 1 byte, timestamps int64 ns (reference §1.6, §2).
 import { describe, expect, it } from 'vitest'
-import { startHostcalls, send, callHeaders, report, Status, OOB_PTR, HUGE_LEN, propPath, expectEachOob, expectAllocatorFailuresHandled, waitLine, parseReport } from '../../support/hostcalls.ts'
+import { startHostcalls, send, callHeaders, report, Status, OOB_PTR, HUGE_LEN, propPath, expectEachOob, expectAllocatorFailuresHandled, waitLine, parseReport, decodePairs } from '../../support/hostcalls.ts'
 
 const prop = (...segments: string[]) => ({ call: 'proxy_get_property', path: propPath(...segments) })
 const propOn = (on: string, ...segments: string[]) => ({ ...prop(...segments), on })
@@ -41,6 +41,30 @@ describe('proxy_get_property', () => {
     const { gw } = await startHostcalls()
     const res = await send(gw, { headers: { 'x-pick': 'picked', ...callHeaders(prop('request', 'headers', 'x-pick')) } })
     expect(report(res)).toMatchObject({ status: Status.Ok, text: 'picked' })
+  })
+
+  it('gives request.headers as a map in the pairs format', async () => {
+    const { gw } = await startHostcalls()
+    const res = await send(gw, { headers: { 'x-in-map': 'present', ...callHeaders(prop('request', 'headers')) } })
+    const r = report(res)
+    expect(r.status).toBe(Status.Ok)
+    expect(decodePairs(r.bytes!)).toContainEqual(['x-in-map', 'present'])
+  })
+
+  it('gives the route and cluster names under xds.* (and the older top-level names)', async () => {
+    const { gw } = await startHostcalls()
+    const res = await send(gw, { headers: callHeaders(prop('xds', 'route_name'), prop('xds', 'cluster_name'), prop('route_name'), prop('cluster_name')) })
+    expect(report(res, 1)).toMatchObject({ status: Status.Ok, text: 'all' })
+    expect(report(res, 2)).toMatchObject({ status: Status.Ok, text: 'backend' })
+    expect(report(res, 3)).toMatchObject({ status: Status.Ok, text: 'all' })
+    expect(report(res, 4)).toMatchObject({ status: Status.Ok, text: 'backend' })
+  })
+
+  it('encodes booleans as one byte (connection.mtls is false on plain HTTP)', async () => {
+    const { gw } = await startHostcalls()
+    const res = await send(gw, { headers: callHeaders(prop('connection', 'mtls')) })
+    expect(report(res)).toMatchObject({ status: Status.Ok, size: 1 })
+    expect(report(res).bytes![0]).toBe(0)
   })
 
   it('encodes integers as 8-byte little-endian and timestamps as int64 nanoseconds', async () => {
