@@ -34,42 +34,48 @@ export class Montgomery {
     this.r2 = x
   }
 
-  /** out = a * b * R^-1 mod n (CIOS). `out` may alias `a` or `b`. */
+  /** out = a * b * R^-1 mod n (CIOS). `out` may alias `a` or `b`. The hot loop of RSA and P-256:
+   * raw loads and stores on the limb buffers (no bounds checks, no calls). */
   mul(a: Limbs, b: Limbs, out: Limbs): void {
-    const k = this.k
-    const n = this.n
-    const t = this.t
-    for (let i = 0; i < k + 2; i++) unchecked(t[i] = 0)
+    const k = <usize>this.k
+    const pa = changetype<usize>(a)
+    const pb = changetype<usize>(b)
+    const pn = changetype<usize>(this.n)
+    const t = changetype<usize>(this.t)
+    memory.fill(t, 0, (k + 2) << 2)
     const ninv = this.n0inv
-    for (let i = 0; i < k; i++) {
-      const bi = <u64>unchecked(b[i])
+    const n0 = <u64>load<u32>(pn)
+    for (let i: usize = 0; i < k; i++) {
+      const bi = <u64>load<u32>(pb + (i << 2))
       let c: u64 = 0
-      for (let j = 0; j < k; j++) {
-        const s = <u64>unchecked(t[j]) + <u64>unchecked(a[j]) * bi + c
-        unchecked(t[j] = <u32>s)
+      for (let j: usize = 0; j < k; j++) {
+        const s = <u64>load<u32>(t + (j << 2)) + <u64>load<u32>(pa + (j << 2)) * bi + c
+        store<u32>(t + (j << 2), <u32>s)
         c = s >>> 32
       }
-      let s = <u64>unchecked(t[k]) + c
-      unchecked(t[k] = <u32>s)
-      unchecked(t[k + 1] = <u32>(s >>> 32))
-      const m = <u64>(unchecked(t[0]) * ninv)
-      s = <u64>unchecked(t[0]) + m * <u64>unchecked(n[0])
+      let s = <u64>load<u32>(t + (k << 2)) + c
+      store<u32>(t + (k << 2), <u32>s)
+      store<u32>(t + ((k + 1) << 2), <u32>(s >>> 32))
+      const t0 = load<u32>(t)
+      const m = <u64>(t0 * ninv)
+      s = <u64>t0 + m * n0
       c = s >>> 32
-      for (let j = 1; j < k; j++) {
-        s = <u64>unchecked(t[j]) + m * <u64>unchecked(n[j]) + c
-        unchecked(t[j - 1] = <u32>s)
+      for (let j: usize = 1; j < k; j++) {
+        s = <u64>load<u32>(t + (j << 2)) + m * <u64>load<u32>(pn + (j << 2)) + c
+        store<u32>(t + ((j - 1) << 2), <u32>s)
         c = s >>> 32
       }
-      s = <u64>unchecked(t[k]) + c
-      unchecked(t[k - 1] = <u32>s)
-      unchecked(t[k] = unchecked(t[k + 1]) + <u32>(s >>> 32))
+      s = <u64>load<u32>(t + (k << 2)) + c
+      store<u32>(t + ((k - 1) << 2), <u32>s)
+      store<u32>(t + (k << 2), load<u32>(t + ((k + 1) << 2)) + <u32>(s >>> 32))
     }
     // t < 2n: one conditional subtraction.
-    let geq = unchecked(t[k]) != 0
+    const po = changetype<usize>(out)
+    let geq = load<u32>(t + (k << 2)) != 0
     if (!geq) {
       geq = true
-      for (let i = k - 1; i >= 0; i--) {
-        const ti = unchecked(t[i]), ni = unchecked(n[i])
+      for (let i = <isize>k - 1; i >= 0; i--) {
+        const ti = load<u32>(t + (<usize>i << 2)), ni = load<u32>(pn + (<usize>i << 2))
         if (ti != ni) {
           geq = ti > ni
           break
@@ -78,13 +84,13 @@ export class Montgomery {
     }
     if (geq) {
       let borrow: i64 = 0
-      for (let i = 0; i < k; i++) {
-        const d = <i64>unchecked(t[i]) - <i64>unchecked(n[i]) + borrow
-        unchecked(out[i] = <u32>d)
+      for (let i: usize = 0; i < k; i++) {
+        const d = <i64>load<u32>(t + (i << 2)) - <i64>load<u32>(pn + (i << 2)) + borrow
+        store<u32>(po + (i << 2), <u32>d)
         borrow = d >> 32
       }
     } else {
-      for (let i = 0; i < k; i++) unchecked(out[i] = unchecked(t[i]))
+      memory.copy(po, t, k << 2)
     }
   }
 
@@ -112,11 +118,16 @@ export class Montgomery {
   /** base^exp with base and result in Montgomery form; exp is big-endian bytes. */
   powMont(b: Limbs, exp: Uint8Array): Limbs {
     const x = StaticArray.slice<u32>(this.one)
+    let started = false
     for (let i = 0; i < exp.length; i++) {
       const byte = unchecked(exp[i])
       for (let bit = 7; bit >= 0; bit--) {
-        this.mul(x, x, x)
-        if (((byte >> <u8>bit) & 1) != 0) this.mul(x, b, x)
+        // Squaring one is one: skip until the first set bit.
+        if (started) this.mul(x, x, x)
+        if (((byte >> <u8>bit) & 1) != 0) {
+          this.mul(x, b, x)
+          started = true
+        }
       }
     }
     return x
@@ -124,11 +135,12 @@ export class Montgomery {
 
   /** a + b mod n (both < n). */
   add(a: Limbs, b: Limbs, out: Limbs): void {
-    const k = this.k
+    const k = <usize>this.k
+    const pa = changetype<usize>(a), pb = changetype<usize>(b), po = changetype<usize>(out)
     let carry: u64 = 0
-    for (let i = 0; i < k; i++) {
-      const s = <u64>unchecked(a[i]) + <u64>unchecked(b[i]) + carry
-      unchecked(out[i] = <u32>s)
+    for (let i: usize = 0; i < k; i++) {
+      const s = <u64>load<u32>(pa + (i << 2)) + <u64>load<u32>(pb + (i << 2)) + carry
+      store<u32>(po + (i << 2), <u32>s)
       carry = s >>> 32
     }
     if (carry != 0 || compare(out, this.n) >= 0) subInPlace(out, this.n)
@@ -136,19 +148,20 @@ export class Montgomery {
 
   /** a - b mod n (both < n). */
   sub(a: Limbs, b: Limbs, out: Limbs): void {
-    const k = this.k
+    const k = <usize>this.k
+    const pa = changetype<usize>(a), pb = changetype<usize>(b), po = changetype<usize>(out)
     let borrow: i64 = 0
-    for (let i = 0; i < k; i++) {
-      const d = <i64>unchecked(a[i]) - <i64>unchecked(b[i]) + borrow
-      unchecked(out[i] = <u32>d)
+    for (let i: usize = 0; i < k; i++) {
+      const d = <i64>load<u32>(pa + (i << 2)) - <i64>load<u32>(pb + (i << 2)) + borrow
+      store<u32>(po + (i << 2), <u32>d)
       borrow = d >> 32
     }
     if (borrow != 0) {
       let carry: u64 = 0
-      const n = this.n
-      for (let i = 0; i < k; i++) {
-        const s = <u64>unchecked(out[i]) + <u64>unchecked(n[i]) + carry
-        unchecked(out[i] = <u32>s)
+      const pn = changetype<usize>(this.n)
+      for (let i: usize = 0; i < k; i++) {
+        const s = <u64>load<u32>(po + (i << 2)) + <u64>load<u32>(pn + (i << 2)) + carry
+        store<u32>(po + (i << 2), <u32>s)
         carry = s >>> 32
       }
     }
@@ -168,8 +181,9 @@ function doubleMod(x: Limbs, n: Limbs): void {
 
 /** -1, 0, 1 as a <, ==, > b (same length). */
 export function compare(a: Limbs, b: Limbs): i32 {
+  const pa = changetype<usize>(a), pb = changetype<usize>(b)
   for (let i = a.length - 1; i >= 0; i--) {
-    const x = unchecked(a[i]), y = unchecked(b[i])
+    const x = load<u32>(pa + (<usize>i << 2)), y = load<u32>(pb + (<usize>i << 2))
     if (x != y) return x > y ? 1 : -1
   }
   return 0
@@ -187,7 +201,8 @@ export function subInPlace(a: Limbs, b: Limbs): void {
 
 export function isZero(a: Limbs): bool {
   let acc: u32 = 0
-  for (let i = 0; i < a.length; i++) acc |= unchecked(a[i])
+  const pa = changetype<usize>(a)
+  for (let i = 0, n = a.length; i < n; i++) acc |= load<u32>(pa + (<usize>i << 2))
   return acc == 0
 }
 
