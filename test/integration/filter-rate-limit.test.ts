@@ -108,6 +108,30 @@ describe('rate-limit in the proxy', () => {
     expect(got).toEqual([200, 200, 200, 429])
   })
 
+  it('keeps its buckets across a hot reload with the same rules, starts fresh when a rule changes, and refuses a bad config', async () => {
+    const up = await startUpstream()
+    const rules = (requests: number) => ({ rules: [{ name: 'r', limits: [{ requests, per: 'hour' }] }] })
+    const gw = await gateway(rules(2), up)
+    const hit = async () => {
+      const res = await request(`${gw.url}/x`)
+      await res.body.dump()
+      return res.statusCode
+    }
+    const put = async (config: unknown) => {
+      const res = await request(`${gw.adminUrl}/filters/rl`, { method: 'PUT', body: JSON.stringify({ source: wasm, config }), headers: { 'content-type': 'application/json' } })
+      return { status: res.statusCode, body: (await res.body.json()) as { code?: string } }
+    }
+    expect([await hit(), await hit(), await hit()]).toEqual([200, 200, 429])
+    expect((await put({ ...rules(2), responseHeaders: false })).status).toBe(200)
+    expect(await hit()).toBe(429)
+    const refused = await put({ rules: [{ name: 'r', limits: [{ requests: 0, per: 'hour' }] }] })
+    expect(refused.status).toBe(422)
+    expect(refused.body.code).toBe('WG_ERR_FILTER_CONFIGURE_FAILED')
+    expect(await hit()).toBe(429)
+    expect((await put(rules(3))).status).toBe(200)
+    expect([await hit(), await hit(), await hit(), await hit()]).toEqual([200, 200, 200, 429])
+  })
+
   it('refuses to start with a bad config, and the filter log names the field', async () => {
     const up = await startUpstream()
     const lines: Array<Record<string, unknown>> = []
