@@ -72,14 +72,17 @@ export class ByteWriter {
     return this
   }
 
-  /** Appends pair `index`: its name, then the value this.len grew by in `valueStart..len`. */
+  /**
+   * Appends the name of pair `index` (pairs go in order); returns where its value starts. Write
+   * the value, then call pairValueEnd with that offset.
+   */
   pairName(index: u32, name: ArrayBuffer): usize {
     this.bytes(name).byte(0)
     store<u32>(this.ptr + 4 + <usize>index * 8, <u32>name.byteLength)
     return this.len
   }
 
-  /** Closes the value of pair `index` that began at offset `valueStart`. */
+  /** Records the length of pair `index`'s value (written since `valueStart`) and terminates it. */
   pairValueEnd(index: u32, valueStart: usize): void {
     store<u32>(this.ptr + 8 + <usize>index * 8, <u32>(this.len - valueStart))
     this.byte(0)
