@@ -82,6 +82,28 @@ function audienceMatches(claims: JsonValue, audiences: string[]): bool {
   return false
 }
 
+// Tokens whose signature verified, direct-mapped by a hash of the signature part. A client
+// usually sends the same token many times; a hit skips decoding and the signature (the costly
+// part of RS256/ES256) but not the time, issuer and audience checks. Cleared whenever the keys
+// change, so a key removed from the JWKS stops admitting its tokens at once.
+const CACHE_SLOTS = 64
+const cachedTokens = new StaticArray<string | null>(CACHE_SLOTS)
+const cachedClaims = new StaticArray<JsonValue | null>(CACHE_SLOTS)
+
+export function clearTokenCache(): void {
+  for (let i = 0; i < CACHE_SLOTS; i++) {
+    unchecked(cachedTokens[i] = null)
+    unchecked(cachedClaims[i] = null)
+  }
+}
+
+function cacheSlot(token: string): i32 {
+  // FNV-1a over the last 16 characters (the signature: unique per token) and the length.
+  let h: u32 = 0x811c9dc5 ^ <u32>token.length
+  for (let i = max(0, token.length - 16); i < token.length; i++) h = (h ^ <u32>token.charCodeAt(i)) * 0x01000193
+  return <i32>(h & (CACHE_SLOTS - 1))
+}
+
 /**
  * Verifies `token` against the inline keys and `fetched` (JWKS) keys at `nowS` (Unix seconds).
  * Returns "" when valid, or a short reason for the client and the log.
@@ -89,6 +111,9 @@ function audienceMatches(claims: JsonValue, audiences: string[]): bool {
 export function verifyJwt(token: string, s: JwtSettings, fetched: VerifyKey[], nowS: i64): string {
   verifiedClaims = null
   missingKey = false
+  const slot = cacheSlot(token)
+  const hit = unchecked(cachedTokens[slot])
+  if (hit != null && hit == token) return checkClaims(unchecked(cachedClaims[slot])!, s, nowS)
   const dot1 = token.indexOf(".")
   const dot2 = dot1 < 0 ? -1 : token.indexOf(".", dot1 + 1)
   if (dot2 < 0 || token.indexOf(".", dot2 + 1) >= 0) return "malformed token"
@@ -115,6 +140,12 @@ export function verifyJwt(token: string, s: JwtSettings, fetched: VerifyKey[], n
     return "no key for this token"
   }
   if (result == 0) return "invalid signature"
+  unchecked(cachedTokens[slot] = token)
+  unchecked(cachedClaims[slot] = claims)
+  return checkClaims(claims, s, nowS)
+}
+
+function checkClaims(claims: JsonValue, s: JwtSettings, nowS: i64): string {
   const nowF = <f64>nowS
   const skew = <f64>s.clockSkewS
   const exp = numberClaim(claims, "exp")

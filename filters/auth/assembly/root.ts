@@ -3,6 +3,7 @@
 import { BaseContext, Counter, currentTimeNanoseconds, HttpCallResponse, HeaderPair, HttpContext, RootContext, log } from "wasmgate/sdk/assembly"
 import { proxy_set_effective_context } from "wasmgate/sdk/assembly/abi/imports"
 import { parseSettings } from "./config"
+import { clearTokenCache } from "./jwt"
 import { jwksError, parseJwks } from "./jwks"
 import { VerifyKey } from "./keys"
 import { AuthSettings, JwksSettings } from "./settings"
@@ -35,6 +36,7 @@ export class AuthRoot extends RootContext {
     const s = parseSettings(cfg)
     if (!cfg.check()) return false
     this.settings = s
+    clearTokenCache()
     this.allowed = new Counter("auth_allowed")
     this.unauthorized = new Counter("auth_denied_unauthorized")
     this.forbidden = new Counter("auth_denied_forbidden")
@@ -101,6 +103,7 @@ export class AuthRoot extends RootContext {
       return
     }
     this.jwksKeys = keys
+    clearTokenCache()
     log.info("auth: loaded " + keys.length.toString() + " JWKS keys")
     this.jwksSettled(true, "")
   }

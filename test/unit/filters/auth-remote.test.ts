@@ -80,6 +80,14 @@ describe('auth: JWKS', () => {
     fail = false
     await f.waitForLog('auth: loaded 2 JWKS keys')
     expect((await f.request({ headers: bearer(signJwt(next, { exp: nowS() + 60 })) })).status).toBe(200)
+    // A token verified before (and cached) stops working once its key leaves the JWKS.
+    const oldToken = signJwt(old, { exp: nowS() + 60 })
+    expect((await f.request({ headers: bearer(oldToken) })).status).toBe(200)
+    expect((await f.request({ headers: bearer(oldToken) })).status).toBe(200)
+    const seen = f.filterLogs().length
+    served = [next.jwk]
+    await f.waitFor(() => f.filterLogs().slice(seen).includes('auth: loaded 1 JWKS keys'), 'the JWKS without the old key')
+    expect(body(await f.request({ headers: bearer(oldToken) })).reason).toBe('no key for this token')
   })
 
   it('refuses a JWKS source without a cluster or with a bad path', async () => {
