@@ -2,7 +2,7 @@
 // the real host runtime, in-process.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { compileFilterDir } from '../../../scripts/build-wasm.mjs'
-import { loadFilter, type TestFilter } from '../../../host/testing.ts'
+import { loadFilter, type LoadFilterOptions, type TestFilter } from '../../../host/testing.ts'
 
 const dir = new URL('../../../filters/header-rewrite', import.meta.url).pathname
 let wasm = ''
@@ -16,7 +16,7 @@ afterEach(async () => {
   for (const f of open.splice(0)) await f.close()
 })
 
-async function load(config: unknown, upstream?: Parameters<typeof loadFilter>[1]['upstream']): Promise<TestFilter> {
+async function load(config: unknown, upstream?: LoadFilterOptions['upstream']): Promise<TestFilter> {
   const f = await loadFilter(wasm, { config, upstream })
   open.push(f)
   return f
