@@ -167,3 +167,22 @@ describe('auth: external authorization', () => {
     expect(f.httpCalls).toHaveLength(2)
   })
 })
+
+describe('auth: the README example', () => {
+  it('is a configuration the filter accepts, and behaves as described', async () => {
+    const { readFileSync } = await import('node:fs')
+    const { parse } = await import('yaml')
+    const readme = readFileSync(new URL('../../../filters/auth/README.md', import.meta.url), 'utf8')
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(readme)?.[1] ?? ''
+    const doc = parse(yaml) as { filters: Array<{ config: Record<string, unknown> }> }
+    const f = await load(doc.filters[0]!.config, {
+      clusters: { idp: () => jwks(), authz: () => ({ status: 200, headers: { 'x-authz-user': 'u1' } }) },
+    })
+    expect((await f.request({ path: '/health' })).status).toBe(200)
+    expect((await f.request({ method: 'DELETE', path: '/admin/x' })).status).toBe(403)
+    const billing = await f.request({ path: '/billing/run', headers: { 'x-api-key': 'billing-secret' } })
+    expect(billing.status).toBe(200)
+    expect(billing.upstreamRequest?.headers).toMatchObject({ 'x-consumer': 'billing-job', 'x-authz-user': 'u1' })
+    expect(billing.upstreamRequest?.headers['x-api-key']).toBeUndefined()
+  })
+})
