@@ -17,7 +17,7 @@ afterEach(async () => {
 })
 
 async function load(config: unknown, upstream?: LoadFilterOptions['upstream']): Promise<TestFilter> {
-  const f = await loadFilter(wasm, { config, upstream })
+  const f = await loadFilter(wasm, upstream === undefined ? { config } : { config, upstream })
   open.push(f)
   return f
 }
