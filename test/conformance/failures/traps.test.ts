@@ -3,7 +3,7 @@
 // response headers already went out); open skips the filter; reload serves the next request from
 // a fresh instance. The trap is logged with the filter name and the callback. (issue 3, STYLE §4)
 import { describe, expect, it } from 'vitest'
-import { startHostcalls, send, expectHealthy, eventually, logLines, logRecords, newTag, waitLine } from '../support/hostcalls.ts'
+import { startHostcalls, send, expectHealthy, eventually, logLines, logRecords, newTag, waitLine, HOSTCALLS_WASM } from '../support/hostcalls.ts'
 import { watFixture } from '../support/wat.ts'
 import { rawExchange } from '../support/raw-http.ts'
 
@@ -141,6 +141,19 @@ describe('failure policies', () => {
     expect(res.status).toBe(200)
     expect(upstream.requests).toBe(1)
     await expectHealthy(gw)
+  })
+
+  it('open in a chain: the trapping filter is skipped and the next filter still runs', async () => {
+    const { gw } = await startHostcalls({
+      failurePolicy: 'open',
+      extraFilters: [{ name: 'second', source: HOSTCALLS_WASM, config: 'hdr=x-b' }],
+      routeFilters: ['hostcalls', 'second'],
+    })
+    const res = await send(gw, {
+      headers: { 'x-test-trap': 'request_headers', 'x-b-call': 'proxy_add_header_map_value', 'x-b-map': '0', 'x-b-key': 'x-second-ran', 'x-b-value': 'yes' },
+    })
+    expect(res.status).toBe(200)
+    expect(res.json().headers['x-second-ran']).toBe('yes')
   })
 
   it('reload: the next requests are served by a fresh instance', async () => {
