@@ -2,7 +2,7 @@
 // filter refuses, the schema refuses too (except what JSON Schema cannot express), and the
 // README's example passes both. ajv comes with fastify (a dev dependency).
 import { readFileSync } from 'node:fs'
-import Ajv2020 from 'ajv/dist/2020.js'
+import { Ajv2020 } from 'ajv/dist/2020.js'
 import { parse } from 'yaml'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { compileFilterDir } from '../../../scripts/build-wasm.mjs'
