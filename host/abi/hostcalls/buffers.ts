@@ -7,6 +7,8 @@ import type { AbiHost } from '../abi-host.ts'
 import { BufferType, Status } from '../constants.ts'
 
 const EMPTY = new Uint8Array(0)
+/** cpp-host: a type past the last known one is a bad argument; a known one not available here is NotFound. */
+const isKnownType = (type: number) => type >>> 0 <= BufferType.CallData
 
 export function bufferImports(host: AbiHost) {
   const mem = host.memory
@@ -17,7 +19,7 @@ export function bufferImports(host: AbiHost) {
       const s = start >>> 0
       const max = maxSize >>> 0
       // cpp-host: start + length overflowing 32 bits is a bad argument.
-      if (s + max > 0xffffffff) return Status.BadArgument
+      if (s + max > 0xffffffff || !isKnownType(type)) return Status.BadArgument
       const buf = ctx.getBuffer(type)
       if (buf === undefined) return Status.NotFound
       if (s >= buf.length) return mem.copyOut(EMPTY, retPtrPtr, retSizePtr)
@@ -28,12 +30,14 @@ export function bufferImports(host: AbiHost) {
       if (ctx === undefined) return Status.InternalFailure
       const value = mem.copy(valuePtr, valueSize)
       if (value === undefined) return Status.InvalidMemoryAccess
+      if (!isKnownType(type)) return Status.BadArgument
       return ctx.setBuffer(type, start >>> 0, size >>> 0, value)
     },
     proxy_get_buffer_status(type: number, retSizePtr: number, retFlagsPtr: number): number {
       const ctx = host.context
       if (ctx === undefined) return Status.InternalFailure
       if (!mem.inBounds(retSizePtr, 4) || !mem.inBounds(retFlagsPtr, 4)) return Status.InvalidMemoryAccess
+      if (!isKnownType(type)) return Status.BadArgument
       const buf = ctx.getBuffer(type)
       if (buf === undefined) return Status.NotFound
       mem.writeU32(retSizePtr, buf.length)
