@@ -11,7 +11,7 @@ const b64u = (b: Buffer | string): string => Buffer.from(b).toString('base64url'
 
 export interface SigningKey {
   readonly alg: Alg
-  readonly kid?: string
+  readonly kid?: string | undefined
   /** HS256: the secret; RS256/ES256: the private key. */
   readonly secret?: Buffer
   readonly privateKey?: KeyObject

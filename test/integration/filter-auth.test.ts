@@ -51,7 +51,7 @@ async function setup(authConfig: (s: { idp: string; authz: string }) => Record<s
 }
 
 async function get(gw: TestGateway, path: string, headers: Record<string, string> = {}, method = 'GET', body?: string) {
-  const res = await request(`${gw.url}${path}`, { method, headers, body })
+  const res = await request(`${gw.url}${path}`, { method, headers, ...(body === undefined ? {} : { body }) })
   const text = await res.body.text()
   return { status: res.statusCode, headers: res.headers, text, json: () => JSON.parse(text) as Record<string, unknown> }
 }
