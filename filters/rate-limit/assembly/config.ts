@@ -14,6 +14,7 @@ const MAX_RULES = 64
 const MAX_LIMITS = 8
 const MAX_PERIOD_SECONDS: i64 = 366 * 86400
 const MAX_REQUESTS: i64 = 1_000_000_000
+const MAX_FILL_SECONDS: f64 = 100 * 366 * 86400
 
 function unknownFields(cfg: Config, known: string[]): void {
   const keys = cfg.keys()
@@ -81,6 +82,11 @@ function readLimit(cfg: Config): Limit | null {
   if (requests < 1 || period < 1 || burst < 1) return null
   if (period * 1_000_000_000 < requests) {
     cfg.invalid("requests", "more than one per nanosecond")
+    return null
+  }
+  // Filling the bucket takes period x burst / requests; bound it so timestamps stay in a u64.
+  if (<f64>period * <f64>burst / <f64>requests > MAX_FILL_SECONDS) {
+    cfg.invalid("burst", "too large for this rate: the bucket would take more than 100 years to fill")
     return null
   }
   return new Limit(<u32>requests, <u32>period, <u32>burst)

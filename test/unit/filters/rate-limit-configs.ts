@@ -16,6 +16,7 @@ export const BAD_CONFIGS: Array<[string, unknown, string]> = [
   ['bad mode', { mode: 'shadow', rules: [{ limits: [perHour(1)] }] }, 'invalid configuration: mode: expected enforce or dry_run (got "shadow")'],
   ['bad status', { statusCode: 200, rules: [{ limits: [perHour(1)] }] }, 'invalid configuration: statusCode: must be between 400 and 599 (got 200)'],
   ['prefix without slash', { rules: [{ match: { prefix: 'api' }, limits: [perHour(1)] }] }, 'invalid configuration: rules[0].match.prefix: must start with / (got "api")'],
+  ['burst too large for the rate', { rules: [{ limits: [{ requests: 1, per: 'day', burst: 100000 }] }] }, 'invalid configuration: rules[0].limits[0].burst: too large for this rate: the bucket would take more than 100 years to fill (got 100000)'],
   ['unknown limit field', { rules: [{ limits: [{ requests: 1, per: 'hour', window: 3 }] }] }, 'invalid configuration: rules[0].limits[0].window: unknown field; expected one of requests, per, periodSeconds, burst (got 3)'],
 ]
 

@@ -12,8 +12,8 @@ import { BAD_CONFIGS } from './rate-limit-configs.ts'
 const dir = new URL('../../../filters/rate-limit/', import.meta.url).pathname
 const schema = JSON.parse(readFileSync(`${dir}config.schema.json`, 'utf8')) as object
 const validate = new Ajv2020({ allErrors: true, strict: true, strictRequired: false }).compile(schema)
-// Unique rule names: a rule about values of one property across array items.
-const NOT_EXPRESSIBLE = new Set(['duplicate rule name'])
+// Unique rule names (values across array items) and burst against the rate (arithmetic).
+const NOT_EXPRESSIBLE = new Set(['duplicate rule name', 'burst too large for the rate'])
 
 let wasm = ''
 let filter: TestFilter | undefined
