@@ -13,6 +13,7 @@ import { Value } from '@sinclair/typebox/value'
 import { WasmgateError, isWasmgateError } from '../errors.ts'
 import { formatProblem, pointerToPath } from '../config/load.ts'
 import { FilterSchema, type FilterConfig } from '../config/schema.ts'
+import { forgetModule, sha256Hex } from '../vm/module-cache.ts'
 import type { FilterRuntime, FilterStatus, PreparedFilter } from './runtime.ts'
 
 export type ReloadTrigger = 'admin' | 'config' | 'file' | 'oci'
@@ -55,6 +56,8 @@ export class ReloadManager {
   readonly #generation: Gauge<string>
   readonly #duration: Histogram<string>
   #tail: Promise<unknown> = Promise.resolve()
+  /** Digests of modules this gateway loaded, to drop cached compiles no filter uses any more. */
+  readonly #modules = new Set<string>()
 
   constructor(runtime: FilterRuntime, filters: readonly FilterConfig[], logger: Logger, registry: Registry) {
     this.#runtime = runtime
@@ -72,6 +75,7 @@ export class ReloadManager {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
       registers: [registry],
     })
+    for (const row of runtime.list?.() ?? []) this.#modules.add(row.sha256)
     for (const f of filters) {
       this.#configs.set(f.name, f)
       this.#history.set(f.name, { generation: 1, lastError: null })
@@ -110,6 +114,8 @@ export class ReloadManager {
         config = validateFilter(input)
         prepared = await this.#prepare(config, bytes)
       } catch (err) {
+        // A module that compiled but failed its canary stays in the compile cache otherwise.
+        if (bytes !== undefined) this.#forgetUnused(sha256Hex(bytes))
         throw this.#refused(name, trigger, err)
       }
       const filter = this.commit(config, prepared, trigger)
@@ -138,6 +144,8 @@ export class ReloadManager {
   /** Swaps a prepared canary in; new streams get it from now on. */
   commit(config: FilterConfig, prepared: PreparedFilter, trigger: ReloadTrigger): FilterRow {
     const status = prepared.commit()
+    this.#modules.add(prepared.sha256)
+    this.#forgetUnused()
     const h = this.#history.get(config.name)
     const generation = h === undefined ? 1 : h.generation + 1
     this.#history.set(config.name, { generation, lastError: null })
@@ -148,13 +156,30 @@ export class ReloadManager {
     return this.#row(status)
   }
 
+  /** Drops a canary that will not be committed (a refused config reload). */
+  discard(prepared: PreparedFilter): void {
+    prepared.discard()
+    this.#forgetUnused(prepared.sha256)
+  }
+
   /** A filter no route uses any more: it stops serving new streams and retires once drained. */
   unload(name: string, trigger: ReloadTrigger): void {
     this.#runtime.unload?.(name)
     this.#configs.delete(name)
     this.#history.delete(name)
     this.#generation.remove(name)
+    this.#forgetUnused()
     this.#log.info({ filter: name, trigger }, `filter ${name} removed`)
+  }
+
+  #forgetUnused(extra?: string): void {
+    if (extra !== undefined) this.#modules.add(extra)
+    const inUse = new Set((this.#runtime.list?.() ?? []).map((r) => r.sha256))
+    for (const sha256 of this.#modules) {
+      if (inUse.has(sha256)) continue
+      this.#modules.delete(sha256)
+      forgetModule(sha256)
+    }
   }
 
   async #prepare(config: FilterConfig, bytes?: Uint8Array): Promise<PreparedFilter> {

@@ -97,7 +97,7 @@ export class ConfigReloader {
         prepared.push({ config: f, filter: await reloads.prepare(f, 'config') })
       }
     } catch (err) {
-      for (const p of prepared) p.filter.discard()
+      for (const p of prepared) reloads.discard(p.filter)
       throw err
     }
     const added = prepared.filter((p) => !p.filter.isReplacement).map((p) => p.config.name)

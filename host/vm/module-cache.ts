@@ -53,6 +53,16 @@ export function compileModule(bytes: Uint8Array, options: CompileOptions = {}): 
   return entry
 }
 
+/**
+ * Drops the cached compile of `sha256` (hot reload calls it once no filter uses the module), so
+ * a proxy that loads many builds over time does not keep every one. Instances still running it
+ * keep their module alive until they retire.
+ */
+export function forgetModule(sha256: string): void {
+  cache.delete(`${sha256}:m`)
+  cache.delete(`${sha256}:u`)
+}
+
 /** Surface checks shared by the loader and `wasmgate inspect`. */
 export function inspectSurface(module: WebAssembly.Module): { abiVersion: AbiVersion; allocator: string; exportedFunctions: Set<string>; imports: string[] } {
   const exports = WebAssembly.Module.exports(module)
