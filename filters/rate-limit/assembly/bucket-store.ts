@@ -95,7 +95,10 @@ export function take(rule: Rule, hash: u64, nowNs: u64, out: Outcome): bool {
     let waitNs: u64 = 0
     for (let i = 0; i < n; i++) {
       const l = unchecked(limits[i])
-      const tat = max(load<u64>(STATE + (<usize>i << 3)), nowNs)
+      // A stored tat never runs more than tolerance ahead of the clock, unless the wall clock
+      // stepped back: then treat the bucket as empty rather than blocked for the whole step.
+      const tat = min(max(load<u64>(STATE + (<usize>i << 3)), nowNs), nowNs + l.toleranceNs)
+      store<u64>(STATE + (<usize>i << 3), tat)
       const next = tat + l.intervalNs
       // Admitted when next - tolerance <= now, written without unsigned underflow.
       if (next > nowNs + l.toleranceNs) {
@@ -109,7 +112,7 @@ export function take(rule: Rule, hash: u64, nowNs: u64, out: Outcome): bool {
     }
     if (refused >= 0) {
       const l = unchecked(limits[refused])
-      const tat = max(load<u64>(STATE + (<usize>refused << 3)), nowNs)
+      const tat = load<u64>(STATE + (<usize>refused << 3))
       out.allowed = false
       out.rule = rule
       out.waitNs = waitNs

@@ -181,6 +181,49 @@ describe('rate-limit: keys and matching', () => {
   })
 })
 
+// The shared-data layout, as another VM of the plugin sees it: key
+// `<domain>:<rule>:<fnv64 of the rule's shape>:<fnv64 of the key parts>`, value one u64 LE
+// "theoretical arrival time" (ns) per limit.
+const FNV_OFFSET = 0xcbf29ce484222325n
+const fnv = (bytes: Uint8Array, h = FNV_OFFSET): bigint => bytes.reduce((acc, b) => BigInt.asUintN(64, (acc ^ BigInt(b)) * 0x100000001b3n), h)
+const hex = (h: bigint) => h.toString(16).padStart(16, '0')
+function bucketKey(domain: string, rule: string, limits: Array<[number, number, number]>, headerName: string, value: string): string {
+  const shape = limits.map(([r, p, b]) => `${r}/${p}/${b};`).join('') + `1${headerName};` // 1: a header key part
+  const keyHash = fnv(Uint8Array.of(0xff), fnv(Buffer.from(value)))
+  return `${domain}:${rule}:${hex(fnv(Buffer.from(shape)))}:${hex(keyHash)}`
+}
+const nowNs = () => BigInt(Date.now()) * 1_000_000n
+const tat = (ns: bigint) => {
+  const b = Buffer.alloc(8)
+  b.writeBigUInt64LE(ns)
+  return b
+}
+
+describe('rate-limit: buckets in shared data', () => {
+  const config = { rules: [{ name: 'u', key: ['header:x-user'], limits: [perHour(2)] }] }
+  const key = (user: string) => bucketKey('rl', 'u', [[2, 3600, 2]], 'x-user', user)
+
+  it('stores each bucket under its documented key and honours what another VM wrote there', async () => {
+    const f = await load(config)
+    expect((await f.request({ headers: { 'x-user': 'amy' } })).status).toBe(200)
+    const stored = f.sharedData(key('amy'))
+    expect(stored).toBeDefined()
+    // Another VM took amy's last token: this VM sees it at once.
+    f.setSharedData(key('amy'), tat(nowNs() + 3_600_000_000_000n))
+    const res = await f.request({ headers: { 'x-user': 'amy' } })
+    expect(res.status).toBe(429)
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(1700)
+  })
+
+  it('treats a bucket far ahead of the clock (the wall clock stepped back) as empty, not blocked for the step', async () => {
+    const f = await load(config)
+    f.setSharedData(key('bo'), tat(nowNs() + 10n * 3_600_000_000_000n))
+    const res = await f.request({ headers: { 'x-user': 'bo' } })
+    expect(res.status).toBe(429)
+    expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(1800)
+  })
+})
+
 describe('rate-limit: dry run and metrics', () => {
   it('in dry_run counts and logs what it would refuse, and admits everything', async () => {
     const f = await load({ mode: 'dry_run', rules: [{ name: 'd', limits: [perHour(1)] }] })
