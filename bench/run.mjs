@@ -8,7 +8,7 @@
 //      the measured CPU is run again, at most BUSY_RETRIES times
 //      RATE (req/s, 0 = as fast as possible; set: autocannon at that fixed total rate, for CPU-cost A/B)
 //      RATIO_PEERS (nginx,undici-dispatch) JSON_OUT (file for the raw rounds) CPU_PROF_DIR (Node rows, sampled every CPU_PROF_INTERVAL_US = 250 µs,
-//      run with --cpu-prof writing there; summarize with lib/profile-summary.mjs)
+//      run with --cpu-prof writing there; ALLOC_PROF_DIR: allocation sampling incl. collected garbage (lib/alloc-sampler.mjs, lib/alloc-summary.mjs); summarize with lib/profile-summary.mjs)
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir, cpus as osCpus, loadavg } from 'node:os'
 import { join } from 'node:path'
@@ -80,7 +80,10 @@ async function main() {
       tmpDir,
       benchWasm,
       cpus: s.cpus === 2 ? plan.target2 : plan.target,
-      nodeArgs: env.CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${env.CPU_PROF_DIR}`, `--cpu-prof-interval=${env.CPU_PROF_INTERVAL_US ?? 250}`] : [],
+      nodeArgs: [
+        ...(env.CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${env.CPU_PROF_DIR}`, `--cpu-prof-interval=${env.CPU_PROF_INTERVAL_US ?? 250}`] : []),
+        ...(env.ALLOC_PROF_DIR ? ['--import', new URL('./lib/alloc-sampler.mjs', import.meta.url).pathname] : []),
+      ],
     }
     let started
     try {

@@ -80,5 +80,5 @@ const print = (title, m, n) => {
 process.stdout.write(`${file}: ${(total / 1e6).toFixed(2)} s of non-idle samples\n`)
 print('Self time by area', byArea, 20)
 print(`Top ${top} functions by self time`, byFn, top)
-for (const [a] of [...byArea].sort((x, y) => y[1] - x[1]).slice(0, 8)) print(`Top functions in ${a}`, fnsByArea.get(a), 6)
+for (const [a] of [...byArea].sort((x, y) => y[1] - x[1]).slice(0, 8)) print(`Top functions in ${a}`, fnsByArea.get(a), Number(process.env.PER_AREA ?? 6))
 if (focus) print(`Inclusive time of functions matching ${focus}`, inclusive, top)
