@@ -12,7 +12,7 @@ import { VERSION_WASM, getJson, putFilter, salted, versionWasm, versioned } from
 
 const CHILD = fileURLToPath(new URL('./reload-memory-child.ts', import.meta.url))
 const RELOADS = 200
-const WARMUP = 40
+const WARMUP = 100
 
 interface Memory {
   readonly rss: number
