@@ -42,6 +42,7 @@ export interface HostcallsOptions {
   source?: string
   upstreamHandler?: Parameters<typeof startUpstream>[0]
   extraClusters?: Record<string, unknown>[]
+  limits?: Record<string, number>
 }
 
 export interface Harness {
@@ -62,6 +63,7 @@ export async function startHostcalls(opts: HostcallsOptions = {}): Promise<Harne
   const gw = await startGateway(
     {
     ...(opts.logLevel ? { log: { level: opts.logLevel } } : {}),
+    ...(opts.limits ? { limits: opts.limits } : {}),
     clusters: [
       { name: 'backend', endpoints: [upstream.url] },
       { name: 'callout', endpoints: [upstream.url] },
