@@ -1,0 +1,100 @@
+// telemetry in the real proxy: metrics at /stats/prometheus, access log lines in the proxy's log,
+// trace context to a real upstream, and spans exported to a real OTLP/HTTP receiver on loopback.
+import { Writable } from 'node:stream'
+import { request } from 'undici'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { compileFilterDir } from '../../scripts/build-wasm.mjs'
+import { createGateway } from '../../host/index.ts'
+import { startGateway } from '../helpers/gateway.ts'
+import { attr, startOtlpReceiver } from '../helpers/otlp.ts'
+import { startUpstream, type EchoBody } from '../helpers/upstream.ts'
+import { waitFor } from '../helpers/wait.ts'
+
+const root = new URL('../../', import.meta.url).pathname
+let wasm = ''
+
+beforeAll(async () => {
+  wasm = (await compileFilterDir(`${root}filters/telemetry`)).outFile
+}, 180_000)
+
+describe('telemetry in the proxy', () => {
+  it('exports spans to an OTLP receiver, propagates trace context, shows metrics and logs each request', async () => {
+    const upstream = await startUpstream((req, res, body) => {
+      const status = req.url?.startsWith('/fail') ? 502 : 200
+      const text = JSON.stringify({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: body.toString() } satisfies EchoBody)
+      res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text)
+    })
+    const otlp = await startOtlpReceiver()
+    const gw = await startGateway({
+      clusters: [
+        { name: 'backend', endpoints: [upstream.url] },
+        { name: 'otel', endpoints: [otlp.url] },
+      ],
+      filters: [{ name: 'telemetry', source: wasm, config: { tracing: { cluster: 'otel', flushIntervalMs: 20, serviceName: 'gateway-test' } } }],
+      routes: [
+        { name: 'api', match: { prefix: '/api' }, cluster: 'backend', filters: ['telemetry'] },
+        { name: 'rest', match: { prefix: '/' }, cluster: 'backend', filters: ['telemetry'] },
+      ],
+    })
+    const parent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'
+    const a = await request(`${gw.url}/api/items?page=2`, { headers: { traceparent: parent } })
+    const seenA = (await a.body.json()) as EchoBody
+    const b = await request(`${gw.url}/fail/now`, { method: 'POST', body: 'payload' })
+    const seenB = (await b.body.json()) as EchoBody
+    expect(b.statusCode).toBe(502)
+
+    // Trace context reached the upstream: the same trace, our span as the parent.
+    const tpA = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/.exec(String(seenA.headers.traceparent))
+    expect(tpA?.[1]).toBe('0af7651916cd43dd8448eb211c80319c')
+    expect(tpA?.[2]).not.toBe('b7ad6b7169203331')
+    expect(String(seenB.headers.traceparent)).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/)
+    expect(seenB.headers['x-request-id']).toBeTruthy()
+
+    // The receiver got well-formed OTLP with both server spans.
+    await waitFor(() => otlp.spans.length >= 2, 'two spans at the OTLP receiver')
+    expect(otlp.errors).toEqual([])
+    expect(otlp.exports.every((e) => e.path === '/v1/traces' && e.contentType === 'application/json' && e.resource['service.name'] === 'gateway-test')).toBe(true)
+    const spanA = otlp.spans.find((s) => attr(s, 'url.path') === '/api/items')
+    const spanB = otlp.spans.find((s) => attr(s, 'url.path') === '/fail/now')
+    expect(spanA).toMatchObject({ traceId: '0af7651916cd43dd8448eb211c80319c', parentSpanId: 'b7ad6b7169203331', spanId: tpA?.[2], name: 'GET api', kind: 2 })
+    expect(attr(spanA!, 'http.response.status_code')).toBe('200')
+    expect(spanB).toMatchObject({ name: 'POST rest', status: { code: 2 } })
+    expect(attr(spanB!, 'http.request.body.size')).toBe('7')
+    expect(attr(spanB!, 'wasmgate.request_id')).toBe(seenB.headers['x-request-id'])
+
+    // Metrics by route and status class on the admin port.
+    const stats = await (await request(`${gw.adminUrl}/stats/prometheus`)).body.text()
+    expect(stats).toContain('wasmcustom_http_requests_total{route="api",class="2xx"} 1')
+    expect(stats).toContain('wasmcustom_http_requests_total{route="rest",class="5xx"} 1')
+    expect(stats).toMatch(/wasmcustom_http_request_duration_ms_count\{route="api"\} 1/)
+    expect(stats).toMatch(/wasmcustom_http_request_bytes_sum\{route="rest"\} 7/)
+    await waitFor(async () => /wasmcustom_http_spans_exported_total 2/.test(await (await request(`${gw.adminUrl}/stats/prometheus`)).body.text()), 'exported counter at 2')
+
+    // One access log line per request, through proxy_log.
+    const lines = gw.logs.filter((r) => r.source === 'guest' && String(r.msg).startsWith('{"start_time"')).map((r) => JSON.parse(String(r.msg)) as Record<string, unknown>)
+    expect(lines).toHaveLength(2)
+    expect(lines[0]).toMatchObject({ method: 'GET', path: '/api/items?page=2', status: 200, route: 'api', trace_id: '0af7651916cd43dd8448eb211c80319c' })
+    expect(lines[1]).toMatchObject({ method: 'POST', path: '/fail/now', status: 502, route: 'rest', request_bytes: 7, request_id: seenB.headers['x-request-id'] })
+    expect(lines[1]?.response_bytes).toBe(Buffer.byteLength(JSON.stringify(seenB)))
+  })
+
+  it('refuses to start with a bad config, and the log names the wrong field', async () => {
+    const lines: Array<Record<string, unknown>> = []
+    const logDestination = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>)
+        done()
+      },
+    })
+    const config = {
+      listen: { host: '127.0.0.1', port: 0 },
+      admin: { host: '127.0.0.1', port: 0 },
+      clusters: [{ name: 'backend', endpoints: ['http://127.0.0.1:9'] }],
+      filters: [{ name: 'telemetry', source: wasm, config: { accessLog: { fields: ['method', 'bogus'] } } }],
+      routes: [{ match: { prefix: '/' }, cluster: 'backend', filters: ['telemetry'] }],
+    }
+    const err = await createGateway(config, { logDestination }).then((gw) => gw.close().then(() => undefined), (e: unknown) => e as { code: string })
+    expect(err?.code).toBe('WG_ERR_FILTER_CONFIGURE_FAILED')
+    expect(lines.some((r) => String(r.msg).startsWith("invalid configuration: accessLog.fields: [1]: unknown field 'bogus'"))).toBe(true)
+  })
+})
