@@ -8,6 +8,25 @@ import {
   METHOD_API_KEY, METHOD_JWT, RequiredClaim, Rule,
 } from "./settings"
 
+/** ASCII case mapping: header names and methods are ASCII, and the Unicode tables cost ~10 KB. */
+export function asciiCase(s: string, upper: bool): string {
+  const from = upper ? 0x61 : 0x41
+  let out: string | null = null
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c >= from && c < from + 26) {
+      out = ""
+      break
+    }
+  }
+  if (out == null) return s
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    out += String.fromCharCode(c >= from && c < from + 26 ? c ^ 0x20 : c)
+  }
+  return out!
+}
+
 /** Records `path.key: unknown field` for keys outside `known` (catches typos like "issuer"). */
 function onlyKnown(cfg: Config, known: string[]): void {
   const keys = cfg.keys()
@@ -22,7 +41,7 @@ function strings(cfg: Config, key: string, lower: bool): string[] {
   for (let i = 0; i < arr.length; i++) {
     const s = arr.string(i)
     if (s.length == 0) arr.errors.add(arr.path + "[" + i.toString() + "]", "must not be empty", null)
-    else out.push(lower ? s.toLowerCase() : s)
+    else out.push(lower ? asciiCase(s, false) : s)
   }
   return out
 }
@@ -39,7 +58,7 @@ function positiveMs(cfg: Config, key: string, fallback: u32): u32 {
 function headerName(cfg: Config, key: string, fallback: string): string {
   const s = cfg.stringOr(key, fallback)
   if (s.length > 0 && s.charCodeAt(0) == 0x3a) cfg.invalid(key, "must be a regular header, not a pseudo-header")
-  return s.toLowerCase()
+  return asciiCase(s, false)
 }
 
 function parseApiKeys(cfg: Config): ApiKeySettings {
@@ -165,7 +184,7 @@ function parseRule(r: Config, s: AuthSettings): Rule {
   if (rule.prefix.length > 0 && rule.prefix.charCodeAt(0) != 0x2f) r.invalid("prefix", "must start with /")
   if (rule.exact.length > 0 && rule.exact.charCodeAt(0) != 0x2f) r.invalid("path", "must start with /")
   const methods = strings(r, "methods", false)
-  for (let i = 0; i < methods.length; i++) rule.methods.push(methods[i].toUpperCase())
+  for (let i = 0; i < methods.length; i++) rule.methods.push(asciiCase(methods[i], true))
   rule.isPublic = r.boolOr("public", false)
   rule.deny = r.boolOr("deny", false)
   if (rule.isPublic && rule.deny) r.invalid("deny", "a rule cannot be both public and deny")

@@ -177,7 +177,7 @@ export function claimAt(claims: JsonValue, path: string[]): JsonValue | null {
 export function claimText(v: JsonValue): string | null {
   if (v.kind == JsonKind.String) return v.str
   if (v.kind == JsonKind.Bool) return v.bool ? "true" : "false"
-  if (v.kind == JsonKind.Number) return v.num == Math.floor(v.num) && Math.abs(v.num) < 9e15 ? (<i64>v.num).toString() : v.num.toString()
+  if (v.kind == JsonKind.Number) return numberText(v.num)
   if (v.kind == JsonKind.Array) {
     let out = ""
     for (let i = 0; i < v.items.length; i++) {
@@ -204,4 +204,26 @@ export function claimHas(v: JsonValue, value: string): bool {
   }
   const t = claimText(v)
   return t != null && t == value
+}
+
+/** Integers exactly; other numbers with up to 6 decimals (no dtoa: it would add ~8 KB). */
+function numberText(x: f64): string {
+  if (x == Math.floor(x) && Math.abs(x) < 9e15) return (<i64>x).toString()
+  const negative = x < 0
+  const a = Math.abs(x)
+  if (!(a < 9e15)) return negative ? "-1e15+" : "1e15+"
+  let whole = Math.floor(a)
+  let frac = <i64>Math.round((a - whole) * 1e6)
+  if (frac >= 1_000_000) {
+    whole += 1
+    frac = 0
+  }
+  let digits = ""
+  for (let i = 0; i < 6; i++) {
+    digits = String.fromCharCode(0x30 + <i32>(frac % 10)) + digits
+    frac /= 10
+  }
+  let end = digits.length
+  while (end > 0 && digits.charCodeAt(end - 1) == 0x30) end--
+  return (negative ? "-" : "") + (<i64>whole).toString() + (end > 0 ? "." + digits.slice(0, end) : "")
 }

@@ -200,15 +200,17 @@ describe('auth: JWT claims', () => {
           { claim: 'tenant.id', header: 'X-Tenant' },
           { claim: 'roles', header: 'x-roles' },
           { claim: 'level', header: 'x-level' },
+          { claim: 'ratio', header: 'x-ratio' },
+          { claim: 'admin', header: 'x-admin' },
           { claim: 'absent', header: 'x-absent' },
         ],
       },
     })
-    const token = signJwt(key, { sub: 'ada', tenant: { id: 't-9' }, roles: ['a', 'b'], level: 3 })
+    const token = signJwt(key, { sub: 'ada', tenant: { id: 't-9' }, roles: ['a', 'b'], level: 3, ratio: -2.125, admin: false })
     const res = await f.request({ headers: { ...bearer(token), 'x-user': 'mallory', 'x-absent': 'forged' } })
     expect(res.status).toBe(200)
     const up = res.upstreamRequest!.headers
-    expect(up).toMatchObject({ 'x-user': 'ada', 'x-tenant': 't-9', 'x-roles': 'a,b', 'x-level': '3' })
+    expect(up).toMatchObject({ 'x-user': 'ada', 'x-tenant': 't-9', 'x-roles': 'a,b', 'x-level': '3', 'x-ratio': '-2.125', 'x-admin': 'false' })
     expect(up['x-absent']).toBeUndefined()
     expect(up.authorization).toBeUndefined()
   })
