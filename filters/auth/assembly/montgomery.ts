@@ -3,6 +3,8 @@
 // first. Everything that depends only on the modulus (-n^-1 mod 2^32, R^2 mod n) is computed
 // once when a key is loaded; a multiplication allocates nothing.
 
+import { mul8 } from "./montgomery8"
+
 export type Limbs = StaticArray<u32>
 
 export class Montgomery {
@@ -37,6 +39,10 @@ export class Montgomery {
   /** out = a * b * R^-1 mod n (CIOS). `out` may alias `a` or `b`. The hot loop of RSA and P-256:
    * raw loads and stores on the limb buffers (no bounds checks, no calls). */
   mul(a: Limbs, b: Limbs, out: Limbs): void {
+    if (this.k == 8) {
+      mul8(changetype<usize>(a), changetype<usize>(b), changetype<usize>(this.n), this.n0inv, changetype<usize>(out))
+      return
+    }
     const k = <usize>this.k
     const pa = changetype<usize>(a)
     const pb = changetype<usize>(b)

@@ -123,6 +123,25 @@ describe('auth: JWT signatures', () => {
     }
   })
 
+  it('ES256: many keys and tokens, r/s out of range, a point off the curve', async () => {
+    const keys = Array.from({ length: 16 }, (_, i) => ecKey(`e${i}`))
+    const f = await load({ jwt: { keys: keys.map((k) => k.jwk), requireExpiration: false } })
+    for (const key of keys) {
+      for (let i = 0; i < 4; i++) {
+        const token = signJwt(key, { n: i })
+        expect((await f.request({ headers: bearer(token) })).status, `${key.kid} ${i}`).toBe(200)
+        expect((await f.request({ headers: bearer(tamper(token)) })).status).toBe(401)
+      }
+    }
+    const [h, p] = signJwt(keys[0]!, {}).split('.')
+    const n = Buffer.from('ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551', 'hex')
+    for (const sig of [Buffer.concat([Buffer.alloc(32), Buffer.alloc(32, 1)]), Buffer.concat([n, n]), Buffer.alloc(63, 1)]) {
+      expect(body(await f.request({ headers: bearer(`${h}.${p}.${sig.toString('base64url')}`) })).reason).toBe('invalid signature')
+    }
+    const off = { ...keys[0]!.jwk, y: Buffer.from(Buffer.from(keys[0]!.jwk.y!, 'base64url').map((b, i) => (i === 31 ? b ^ 1 : b))).toString('base64url') }
+    expect(await refused({ jwt: { keys: [off] } })).toContain('invalid configuration: jwt.keys[0]: the EC point is not on P-256')
+  })
+
   it('accepts a PKCS#1 RSA PEM', async () => {
     const key = rsaKey()
     const pkcs1 = key.privateKey!.export({ format: 'pem', type: 'pkcs1' }).toString()
