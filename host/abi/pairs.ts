@@ -24,24 +24,37 @@ export interface PairMap {
 }
 
 const EMPTY = new Uint8Array(0)
+/** Below this length a byte loop beats a call into Buffer's native string codec. */
+const SHORT = 48
+
+declare module 'node:buffer' {
+  interface Buffer {
+    latin1Write(s: string, offset: number, length: number): number
+    latin1Slice(start: number, end: number): string
+  }
+}
+
 
 /** Encodes `[k0, v0, k1, v1, ...]`. An empty list encodes as 0 bytes (what cpp-host returns). */
 export function encodePairs(flat: readonly string[]): Uint8Array {
   const n = flat.length >> 1
   if (n === 0) return EMPTY
+  // latin1: one byte per char, so a string's byte length is its length.
   let total = 4 + n * 8
-  for (let i = 0; i < flat.length; i++) total += Buffer.byteLength(flat[i] as string, 'latin1') + 1
+  for (let i = 0; i < flat.length; i++) total += (flat[i] as string).length + 1
   const out = Buffer.allocUnsafe(total)
   out.writeUInt32LE(n, 0)
   let sizeAt = 4
-  let dataAt = 4 + n * 8
+  let at = 4 + n * 8
   for (let i = 0; i < flat.length; i++) {
     const s = flat[i] as string
-    const len = out.write(s, dataAt, 'latin1')
+    const len = s.length
     out.writeUInt32LE(len, sizeAt)
     sizeAt += 4
-    dataAt += len
-    out[dataAt++] = 0
+    if (len > SHORT) out.latin1Write(s, at, len)
+    else for (let k = 0; k < len; k++) out[at + k] = s.charCodeAt(k)
+    at += len
+    out[at++] = 0
   }
   return out
 }
@@ -77,7 +90,7 @@ export function decodePairs(bytes: Uint8Array): string[] | undefined {
     const size = dv.getUint32(4 + i * 4, true)
     const end = at + size
     if (end >= len || bytes[end] !== 0) return undefined
-    flat[i] = buf.toString('latin1', at, end)
+    flat[i] = buf.latin1Slice(at, end) // the unchecked native slice: fastest measured
     at = end + 1
   }
   return at === len ? flat : undefined
