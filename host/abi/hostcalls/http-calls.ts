@@ -69,8 +69,9 @@ export function httpCallImports(host: AbiHost) {
         mem.inBounds(mdPtr, mdSize) && mem.inBounds(retTokenPtr, 4)
       return ok ? Status.InternalFailure : Status.InvalidMemoryAccess
     },
-    proxy_grpc_send(_token: number, _msgPtr: number, _msgSize: number, _endStream: number): number {
-      return Status.NotFound
+    proxy_grpc_send(_token: number, msgPtr: number, msgSize: number, _endStream: number): number {
+      // cpp-host reads the message before looking the token up.
+      return mem.inBounds(msgPtr, msgSize) ? Status.NotFound : Status.InvalidMemoryAccess
     },
     proxy_grpc_cancel(_token: number): number {
       return Status.NotFound
