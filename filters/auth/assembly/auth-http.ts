@@ -24,6 +24,9 @@ export class AuthHttp extends WaitingRequest {
   paused: bool = false
   /** Set once a decision was sent, so late callbacks do nothing. */
   done: bool = false
+  /** The credential to remove on admission (after ext authz, which may need to see it). */
+  stripHeader: string = ""
+  stripQuery: string = ""
 
   constructor(contextId: u32, root: RootContext) {
     super(contextId, root)
@@ -53,7 +56,7 @@ export class AuthHttp extends WaitingRequest {
   /** Maps a step's decision to the headers callback's answer. */
   private finish(decision: u8): FilterHeadersStatus {
     if (decision == CONTINUE) {
-      this.auth.allowed!.increment()
+      this.admit()
       return FilterHeadersStatus.Continue
     }
     this.paused = decision == PAUSED
@@ -65,9 +68,16 @@ export class AuthHttp extends WaitingRequest {
     if (decision == PAUSED) return
     this.paused = false
     if (decision == CONTINUE) {
-      this.auth.allowed!.increment()
+      this.admit()
       request.resume()
     }
+  }
+
+  /** The request passes: remove the credential if asked, count it. */
+  private admit(): void {
+    if (this.stripHeader.length > 0) request.headers.remove(this.stripHeader)
+    if (this.stripQuery.length > 0) this.setTarget(withoutQueryParam(this.target, this.stripQuery))
+    this.auth.allowed!.increment()
   }
 
   refuse(status: u32, reason: string, credentials: u8, tokenPresented: bool, insufficientScope: bool = false): u8 {
@@ -100,8 +110,8 @@ export class AuthHttp extends WaitingRequest {
         if (name != null) {
           if (apiKeys.consumerHeader.length > 0) request.headers.set(apiKeys.consumerHeader, name)
           if (apiKeys.strip) {
-            if (fromQuery) this.setTarget(withoutQueryParam(this.target, apiKeys.query))
-            else request.headers.remove(apiKeys.header)
+            if (fromQuery) this.stripQuery = apiKeys.query
+            else this.stripHeader = apiKeys.header
           }
           if (rule.claims.length > 0) return this.refuse(403, "this path needs a JWT with claims", METHOD_JWT, false, true)
           return this.afterCredentials(false)
@@ -127,8 +137,8 @@ export class AuthHttp extends WaitingRequest {
         const why = verifyJwt(token, jwt, root.jwksKeys, <i64>(nowNs() / 1_000_000_000))
         if (why == "") {
           if (jwt.strip) {
-            if (fromQuery) this.setTarget(withoutQueryParam(this.target, jwt.query))
-            else request.headers.remove(jwt.header)
+            if (fromQuery) this.stripQuery = jwt.query
+            else this.stripHeader = jwt.header
           }
           const claims = verifiedClaims!
           for (let i = 0; i < rule.claims.length; i++) {

@@ -152,7 +152,7 @@ describe('auth: external authorization', () => {
     const key = hmacKey('k')
     const f = await load({
       apiKeys: { keys: [{ name: 'a', sha256: sha256Hex('key-a') }] },
-      jwt: { keys: [key.jwk] },
+      jwt: { keys: [key.jwk], strip: true },
       extAuthz: base,
       rules: [{ prefix: '/local', require: ['apiKey', 'jwt'] }, { prefix: '/both', require: ['jwt', 'extAuthz'] }],
     }, { clusters: { authz: () => ({ status: 200 }) } })
@@ -160,8 +160,12 @@ describe('auth: external authorization', () => {
     expect(f.httpCalls).toHaveLength(0)
     expect((await f.request({ path: '/both' })).status).toBe(401)
     expect(f.httpCalls).toHaveLength(0)
-    expect((await f.request({ path: '/both', headers: bearer(signJwt(key, { exp: nowS() + 60 })) })).status).toBe(200)
+    const both = await f.request({ path: '/both', headers: bearer(signJwt(key, { exp: nowS() + 60 })) })
+    expect(both.status).toBe(200)
     expect(f.httpCalls).toHaveLength(1)
+    // The service still sees the token; the upstream does not (strip happens on admission).
+    expect(f.httpCalls[0]!.headers.authorization).toMatch(/^Bearer /)
+    expect(both.upstreamRequest?.headers.authorization).toBeUndefined()
     // No rule matched: every configured mechanism, ext authz included.
     expect((await f.request({ path: '/other', headers: { 'x-api-key': 'key-a' } })).status).toBe(200)
     expect(f.httpCalls).toHaveLength(2)
