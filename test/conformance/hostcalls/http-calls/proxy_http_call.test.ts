@@ -37,6 +37,29 @@ describe('proxy_http_call', () => {
     expect(inner.headers.host).toBe('callout.test')
   })
 
+  it('sends a body with its content-length', async () => {
+    const { gw } = await startHostcalls()
+    const headers = pairsSpec([[':method', 'POST'], [':path', '/with-body'], [':authority', 'callout']])
+    const res = await send(gw, { headers: { 'x-test-flow': 'callout_reply', 'x-test-cluster': 'callout', 'x-test-callout_headers': headers, 'x-test-callout_body': 'ping%20body' } })
+    const inner = res.json()
+    expect(inner.body).toBe('ping body')
+    expect(inner.headers['content-length']).toBe('9')
+  })
+
+  it('a callout past its timeout gets a 504 response, as Envoy\'s router answers it', async () => {
+    const { gw } = await startHostcalls({
+      config: 'log_callbacks=1',
+      upstreamHandler: (req, res, body) => {
+        if (req.url === '/hang') return // never answers; the upstream closes its sockets at the end of the test
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ headers: req.headers, body: body.toString() }))
+      },
+    })
+    const hang = pairsSpec([[':method', 'GET'], [':path', '/hang'], [':authority', 'callout']])
+    const res = await send(gw, { headers: { 'x-test-flow': 'callout', 'x-test-cluster': 'callout', 'x-test-callout_headers': hang, 'x-test-timeout': '50' } })
+    expect(res.status).toBe(200)
+    expect(res.json().headers['x-callout-status']).toBe('504')
+  })
+
   it('returns a token and Ok when dispatched from request_headers', async () => {
     const { gw } = await startHostcalls()
     const res = await send(gw, { headers: callHeaders(call('callout', std)) })
@@ -65,11 +88,32 @@ describe('proxy_http_call', () => {
     expect(report(res).status).toBe(Status.BadArgument)
   })
 
-  it('reports a connection failure as a response with 0 headers, and the request still completes', async () => {
+  it('a callout that cannot connect gets a 503 response, as Envoy\'s router answers it', async () => {
+    // Envoy delivers its router's local replies (no healthy upstream, connect failure) through
+    // onSuccess, so on_http_call_response sees headers with :status 503 (envoyproxy/envoy#15311).
     const { gw } = await startHostcalls({ config: 'log_callbacks=1', extraClusters: [{ name: 'dead', endpoints: ['http://127.0.0.1:1'] }] })
     const res = await send(gw, { headers: { 'x-test-flow': 'callout', 'x-test-cluster': 'dead' } })
     expect(res.status).toBe(200)
-    expect(res.json().headers['x-callout-failed']).toBeDefined()
+    expect(res.json().headers['x-callout-status']).toBe('503')
+  })
+
+  it('a response cut after its headers is a failure: 0 headers, and proxy_get_status says why', async () => {
+    const { gw } = await startHostcalls({
+      config: 'log_callbacks=1',
+      upstreamHandler: (req, res, body) => {
+        if (req.url === '/cut') {
+          res.writeHead(200, { 'content-length': '1000' })
+          res.write('partial', () => res.destroy())
+          return
+        }
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ headers: req.headers, body: body.toString() }))
+      },
+    })
+    const cut = pairsSpec([[':method', 'GET'], [':path', '/cut'], [':authority', 'callout']])
+    const res = await send(gw, { headers: { 'x-test-flow': 'callout', 'x-test-cluster': 'callout', 'x-test-callout_headers': cut } })
+    expect(res.status).toBe(200)
+    const failed = String(res.json().headers['x-callout-failed'] ?? '')
+    expect(Number(failed.split(' ')[0])).toBeGreaterThan(0)
     const line = await eventually(() => logLines(gw, 'cb http_call_response ')[0], 'on_http_call_response')
     expect(line).toContain(' headers=0 ')
   })

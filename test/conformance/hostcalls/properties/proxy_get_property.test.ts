@@ -93,6 +93,18 @@ describe('proxy_get_property', () => {
     expect(i64(report(res).bytes)).toBe(200n)
   })
 
+  it('gives response attributes in on_log (response.code, response.size)', async () => {
+    const { gw } = await startHostcalls()
+    const { logReport, newTag } = await import('../../support/hostcalls.ts')
+    const tag = newTag('resplog')
+    const res = await send(gw, { headers: { 'x-test-tag': tag, ...callHeaders(propOn('log', 'response', 'code'), propOn('log', 'response', 'size')) } })
+    const code = await logReport(gw, tag, 1, 'log')
+    expect(i64(code.bytes)).toBe(200n)
+    const size = await logReport(gw, tag, 2, 'log')
+    expect(size.status).toBe(Status.Ok)
+    expect(i64(size.bytes)).toBe(BigInt(Buffer.byteLength(res.text)))
+  })
+
   it('does not treat dots as separators, and returns NotFound for unknown names', async () => {
     const { gw } = await startHostcalls()
     const res = await send(gw, { headers: callHeaders({ call: 'proxy_get_property', path: 'request.path' }, prop('no_such_property'), prop('request', 'no_such_field')) })
