@@ -78,6 +78,20 @@ describe('telemetry in the proxy', () => {
     expect(lines[1]?.response_bytes).toBe(Buffer.byteLength(JSON.stringify(seenB)))
   })
 
+  it('writes no access log lines when the proxy logs above info, and still counts', async () => {
+    const upstream = await startUpstream()
+    const gw = await startGateway({
+      clusters: [{ name: 'backend', endpoints: [upstream.url] }],
+      filters: [{ name: 'telemetry', source: wasm, config: {} }],
+      routes: [{ name: 'quiet', match: { prefix: '/' }, cluster: 'backend', filters: ['telemetry'] }],
+      log: { level: 'warn' },
+    }, { logLevel: 'warn' })
+    const res = await request(`${gw.url}/x`)
+    await res.body.text()
+    await waitFor(async () => (await (await request(`${gw.adminUrl}/stats/prometheus`)).body.text()).includes('wasmcustom_http_requests_total{route="quiet",class="2xx"} 1'), 'the request counted')
+    expect(gw.logs.filter((r) => r.source === 'guest')).toEqual([])
+  })
+
   it('refuses to start with a bad config, and the log names the wrong field', async () => {
     const lines: Array<Record<string, unknown>> = []
     const logDestination = new Writable({

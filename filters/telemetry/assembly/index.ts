@@ -8,7 +8,7 @@ export {
   proxy_on_http_call_response, proxy_on_done, proxy_on_delete,
 } from "wasmgate/sdk/assembly/abi/exports"
 import {
-  BaseContext, Counter, FilterHeadersStatus, HeaderPair, HttpCallResponse, HttpContext, RootContext,
+  BaseContext, Counter, FilterHeadersStatus, HeaderPair, HttpCallResponse, HttpContext, LogLevel, RootContext,
   currentTimeNanoseconds, getPropertyInt, log, registerRootContext, request, response,
 } from "wasmgate/sdk/assembly"
 import { writeAccessLog } from "./access-log"
@@ -151,7 +151,8 @@ class Telemetry extends HttpContext {
     }
     const metrics = root.metrics
     if (metrics != null) metrics.record(facts)
-    if (cfg.accessLogEnabled) writeAccessLog(cfg, facts, this.ids, this.spanId, this.requestId)
+    // Build the line only when the host would keep it (proxy_get_log_level).
+    if (cfg.accessLogEnabled && log.level() <= LogLevel.Info) writeAccessLog(cfg, facts, this.ids, this.spanId, this.requestId)
     if (root.isExportEnabled && this.sawRequest && this.ids.sampled) this.queueSpan(root)
   }
 
