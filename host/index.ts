@@ -35,6 +35,8 @@ export async function createGateway(config: GatewayConfig | unknown, options: Cr
 }
 
 export type { Gateway } from './server/gateway.ts'
+export type { ConfigReloadResult } from './server/config-reload.ts'
+export type { FilterRow, ReloadOutcome, ReloadTrigger } from './filter/reload-manager.ts'
 export type { AdminRouter, AdminHandler, AdminParams } from './admin/server.ts'
 export type { GatewayConfig, ClusterConfig, RouteConfig, FilterConfig } from './config/schema.ts'
 export { validateConfig, loadConfigFile, parseConfigText } from './config/load.ts'

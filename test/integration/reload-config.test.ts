@@ -173,6 +173,21 @@ describe('wasmgate serve: SIGHUP and reload.watchConfig', () => {
     expect((await cli.exited()).code).toBe(0)
   })
 
+  it('with --workers 2, SIGHUP to the primary reloads every worker', async () => {
+    const upstream = await startUpstream()
+    const file = join(tempDir(), 'wasmgate.json')
+    writeConfig(file, upstream.url, 'A', false)
+    const cli = runCli(['serve', '--config', file, '--workers', '2'])
+    await waitFor(() => cli.records.filter((r) => r.msg === 'gateway listening').length === 2, 'two workers listening', 30_000)
+    const url = String(cli.records.find((r) => r.msg === 'gateway listening')?.url)
+    writeConfig(file, upstream.url, 'B', false)
+    cli.child.kill('SIGHUP')
+    await waitFor(() => cli.records.filter((r) => r.msg === 'config reloaded').length === 2, 'both workers to reload', 30_000)
+    for (let i = 0; i < 6; i++) expect(await at(url, '/f')).toMatchObject({ version: 'B', upstreamVersion: 'B' })
+    cli.child.kill('SIGTERM')
+    await cli.exited()
+  })
+
   it('reload.watchConfig: saving the file reloads it', async () => {
     const upstream = await startUpstream()
     const file = join(tempDir(), 'wasmgate.json')
