@@ -7,6 +7,7 @@
 //      BUSY_PCT (25) BUSY_RETRIES (1): a round in which other processes took more than BUSY_PCT % of
 //      the measured CPU is run again, at most BUSY_RETRIES times
 //      RATE (req/s, 0 = as fast as possible; set: autocannon at that fixed total rate, for CPU-cost A/B)
+//      CONCURRENT=1 with RATE: all scenarios driven at once, each at RATE (A/B on a busy machine)
 //      RATIO_PEERS (nginx,undici-dispatch) JSON_OUT (file for the raw rounds) CPU_PROF_DIR (Node rows, sampled every CPU_PROF_INTERVAL_US = 250 µs,
 //      run with --cpu-prof writing there; ALLOC_PROF_DIR: allocation sampling incl. collected garbage (lib/alloc-sampler.mjs, lib/alloc-summary.mjs); summarize with lib/profile-summary.mjs)
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -108,7 +109,27 @@ async function main() {
     log('warm-up done')
   }
 
-  for (let round = 0; round < opts.rounds; round++) {
+  // CONCURRENT=1 (with RATE): every scenario is driven at the same time, each at RATE req/s, so
+  // whatever else runs on the machine hits all of them alike; CPU µs/req then compares closely.
+  if (env.CONCURRENT === '1') {
+    if (!(opts.rate > 0)) throw new Error('CONCURRENT=1 needs RATE (req/s per scenario)')
+    for (let round = 0; round < opts.rounds; round++) {
+      for (const w of Object.keys(workloads)) {
+        const before = live.map((t) => ({ t, cpu0: cpuSeconds(t.proc.pid) }))
+        const results = await Promise.all(live.map((t) => load(t, w, opts.durationS).catch((err) => err)))
+        before.forEach(({ t, cpu0 }, i) => {
+          const r = results[i]
+          if (r instanceof Error) return log(`${t.s.name}/${w} round ${round + 1}: ${r.message}`)
+          const cpu = cpuSeconds(t.proc.pid) - cpu0
+          const row = { ...r, cpuUsPerReq: r.requests > 0 ? (cpu * 1e6) / r.requests : NaN, rssBytes: rssBytes(t.proc.pid), otherPct: NaN }
+          cells.get(`${t.s.name}/${w}`).rounds.push(row)
+          log(`round ${round + 1} ${t.s.name}/${w}: ${Math.round(r.rps)} req/s p99 ${r.p99Ms.toFixed(2)} ms, ${row.cpuUsPerReq.toFixed(1)} µs/req`)
+        })
+      }
+    }
+  }
+
+  for (let round = 0; round < (env.CONCURRENT === '1' ? 0 : opts.rounds); round++) {
     // Alternate the order so no scenario always runs first (or last) in a round.
     const order = round % 2 === 0 ? live : [...live].reverse()
     for (const t of order) {

@@ -24,12 +24,15 @@ function nodePeer(script) {
 }
 
 function wasmgateUnavailable() {
+  // WASMGATE_DIST (with WASMGATE_VIA=api): measure a snapshot of a build instead of dist/.
+  if (process.env.WASMGATE_DIST) return existsSync(join(process.env.WASMGATE_DIST, 'index.js')) ? undefined : `no index.js in WASMGATE_DIST=${process.env.WASMGATE_DIST}`
   if (!existsSync(join(root, 'dist', 'cli.js'))) return 'wasmgate is not built (dist/cli.js missing)'
   return undefined
 }
 
-function wasmgate({ filters = () => [], workers, accessLog = false, proxyHeaders, dist } = {}) {
-  return async (ctx) => {
+function wasmgate(options = {}) {
+  const { filters = () => [], workers, accessLog = false, proxyHeaders, dist } = options
+  const start = async (ctx) => {
     const config = writeWasmgateConfig({ dir: ctx.tmpDir, name: ctx.name, port: ctx.port, upstreamUrl: ctx.upstreamUrl, filters: filters(ctx), accessLog, proxyHeaders })
     // WASMGATE_VIA=api runs the same gateway through createGateway (no --workers there); so does
     // a row measuring another build (`dist`).
@@ -39,6 +42,9 @@ function wasmgate({ filters = () => [], workers, accessLog = false, proxyHeaders
     const proc = startProcess({ cmd: process.execPath, args, cpus: ctx.cpus, cwd: root, env: { CONFIG: config, ...(dist ? { WASMGATE_DIST: dist } : {}) } })
     return { proc, url: `http://127.0.0.1:${ctx.port}/` }
   }
+  // Kept so `wasmgate-alt` can run the same scenario on another build.
+  start.options = options
+  return start
 }
 
 export const SCENARIOS = [
@@ -82,18 +88,16 @@ export const SCENARIOS = [
     start: wasmgate({ proxyHeaders: { xForwarded: false, requestId: false } }),
   },
   {
+    // ALT_OF names the scenario to repeat (default wasmgate); WASMGATE_ALT_DIST the other build.
     name: 'wasmgate-alt',
-    label: `wasmgate, no filter, build in ${process.env.WASMGATE_ALT_DIST ?? '$WASMGATE_ALT_DIST'}`,
+    label: `${process.env.ALT_OF ?? 'wasmgate'}, build in ${process.env.WASMGATE_ALT_DIST ?? '$WASMGATE_ALT_DIST'}`,
     optional: true,
     unavailable: () => (process.env.WASMGATE_ALT_DIST ? undefined : 'set WASMGATE_ALT_DIST to the dist/ of the build to compare'),
-    start: (ctx) => wasmgate({ dist: process.env.WASMGATE_ALT_DIST })(ctx),
-  },
-  {
-    name: 'wasmgate-alt-accesslog',
-    label: `wasmgate, no filter, access log on, build in ${process.env.WASMGATE_ALT_DIST ?? '$WASMGATE_ALT_DIST'}`,
-    optional: true,
-    unavailable: () => (process.env.WASMGATE_ALT_DIST ? undefined : 'set WASMGATE_ALT_DIST to the dist/ of the build to compare'),
-    start: (ctx) => wasmgate({ dist: process.env.WASMGATE_ALT_DIST, accessLog: true })(ctx),
+    start: (ctx) => {
+      const of = SCENARIOS.find((s) => s.name === (process.env.ALT_OF ?? 'wasmgate'))
+      if (!of?.start.options) throw new Error(`ALT_OF=${process.env.ALT_OF} is not a wasmgate scenario`)
+      return wasmgate({ ...of.start.options, dist: process.env.WASMGATE_ALT_DIST })(ctx)
+    },
   },
   {
     name: 'wasmgate-noop',
