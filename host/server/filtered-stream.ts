@@ -158,6 +158,8 @@ export class FilteredStream extends ProxyStream implements StreamSink {
     this.cancelAttempt()
     if (this.res.headersSent) return
     this.status = status
+    // Envoy sets the response code for local replies too: on_log reads it as response.code.
+    if (this.#info !== undefined) this.#info.responseCode = status
     this.ctx.logger.debug({ requestId: this.requestId, status, details }, 'filter local reply')
     writeLocalReply(this.res, status, headers, body, this.ctx.headerOptions.requestId ? this.requestId : undefined)
   }
@@ -171,6 +173,7 @@ export class FilteredStream extends ProxyStream implements StreamSink {
       return
     }
     this.status = (errorCodes as Record<string, { httpStatus?: number }>)[code]?.httpStatus ?? 503
+    if (this.#info !== undefined) this.#info.responseCode = this.status
     const body = JSON.stringify({ code: code as ErrorCode, requestId: this.requestId })
     writeLocalReply(this.res, this.status, [['content-type', 'application/json']], body, this.requestId)
   }
