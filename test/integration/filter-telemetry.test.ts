@@ -1,5 +1,6 @@
 // telemetry in the real proxy: metrics at /stats/prometheus, access log lines in the proxy's log,
 // trace context to a real upstream, and spans exported to a real OTLP/HTTP receiver on loopback.
+import { createHash } from 'node:crypto'
 import { Writable } from 'node:stream'
 import { request } from 'undici'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -76,6 +77,31 @@ describe('telemetry in the proxy', () => {
     expect(lines[0]).toMatchObject({ method: 'GET', path: '/api/items?page=2', status: 200, route: 'api', trace_id: '0af7651916cd43dd8448eb211c80319c' })
     expect(lines[1]).toMatchObject({ method: 'POST', path: '/fail/now', status: 502, route: 'rest', request_bytes: 7, request_id: seenB.headers['x-request-id'] })
     expect(lines[1]?.response_bytes).toBe(Buffer.byteLength(JSON.stringify(seenB)))
+  })
+
+  it.each([['telemetry first', ['telemetry', 'auth']], ['telemetry after auth', ['auth', 'telemetry']]])('records requests another filter answers (%s)', async (_what, chain) => {
+    const upstream = await startUpstream()
+    const auth = (await compileFilterDir(`${root}filters/auth`)).outFile
+    const gw = await startGateway({
+      clusters: [{ name: 'backend', endpoints: [upstream.url] }],
+      filters: [
+        { name: 'telemetry', source: wasm, config: { accessLog: { fields: ['method', 'path', 'status', 'route'] } } },
+        { name: 'auth', source: auth, config: { apiKeys: { header: 'x-api-key', keys: [{ name: 'k', sha256: createHash('sha256').update('secret').digest('hex') }] } } },
+      ],
+      routes: [{ name: 'guarded', match: { prefix: '/' }, cluster: 'backend', filters: chain }],
+    })
+    const denied = await request(`${gw.url}/private`)
+    await denied.body.text()
+    expect(denied.statusCode).toBe(401)
+    const allowed = await request(`${gw.url}/private`, { headers: { 'x-api-key': 'secret' } })
+    await allowed.body.text()
+    expect(allowed.statusCode).toBe(200)
+    await waitFor(() => gw.logs.filter((r) => r.source === 'guest' && String(r.msg).startsWith('{"method"')).length === 2, 'two access log lines')
+    const lines = gw.logs.filter((r) => r.source === 'guest' && String(r.msg).startsWith('{"method"')).map((r) => JSON.parse(String(r.msg)) as Record<string, unknown>)
+    expect(lines).toEqual([{ method: 'GET', path: '/private', status: 401, route: 'guarded' }, { method: 'GET', path: '/private', status: 200, route: 'guarded' }])
+    const stats = await (await request(`${gw.adminUrl}/stats/prometheus`)).body.text()
+    expect(stats).toContain('wasmcustom_http_requests_total{route="guarded",class="4xx"} 1')
+    expect(stats).toContain('wasmcustom_http_requests_total{route="guarded",class="2xx"} 1')
   })
 
   it('writes no access log lines when the proxy logs above info, and still counts', async () => {
