@@ -158,6 +158,19 @@ describe('telemetry: span export', () => {
     expect(attr(third, 'http.response.status_code')).toBe('404')
   })
 
+  it('samples nothing with sampleRatio 0, and says so upstream (flags 00)', async () => {
+    const f = await load({ config: { tracing: { ...tracing, sampleRatio: 0 } }, clusters: { otel: () => ({ status: 200 }) } })
+    for (let i = 0; i < 3; i++) {
+      const res = await f.request({})
+      expect(res.upstreamRequest?.headers.traceparent).toMatch(/-00$/)
+    }
+    // The one sampled request after them is exported alone: the three before never queued.
+    await f.request({ headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' } })
+    await f.waitFor(async () => (await f.metric('http_spans_exported_total')) === 1, 'one span exported')
+    expect(f.httpCalls).toHaveLength(1)
+    expect(validateOtlpTraces(JSON.parse(f.httpCalls[0]?.body ?? '{}')).spans).toHaveLength(1)
+  })
+
   it('drops a batch the collector refuses, counts it and logs why', async () => {
     const f = await load({ config: { tracing }, clusters: { otel: () => ({ status: 503, body: 'busy' }) } })
     await f.request({})
