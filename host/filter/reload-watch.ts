@@ -103,6 +103,7 @@ export function startSourceWatch(deps: SourceWatchDeps): SourceWatch {
         const key = `${name}\0${config.source}`
         const known = ociDigests.get(key) ?? deps.reloads.get(name)?.source.split('@')[1]
         ociDigests.set(key, digest)
+        log.debug({ filter: name, ref, digest, known }, 'OCI tag checked')
         if (known === undefined || known === digest) continue
         log.info({ filter: name, ref, from: known, to: digest }, `OCI tag moved: reloading ${name}`)
         await deps.reloads.load({ ...config, pullPolicy: 'Always' }, 'oci').catch(() => undefined)

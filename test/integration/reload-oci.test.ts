@@ -41,6 +41,9 @@ describe('OCI tag polling', () => {
       routes: [{ match: { prefix: '/' }, cluster: 'echo', filters: ['ver'] }],
     })
     expect((await getJson(`${gw.adminUrl}/filters/ver`)).body).toMatchObject({ sha256: first.sha256, generation: 1 })
+    // Polls of an unmoved tag reload nothing.
+    await waitFor(() => gw.logs.filter((r) => r.msg === 'OCI tag checked').length >= 2, 'two polls of the unmoved tag')
+    expect((await getJson(`${gw.adminUrl}/filters/ver`)).body.generation).toBe(1)
 
     const second = await pushWasmModule(salted(versionWasm(), 'oci-2'), ref, {})
     expect(second.sha256).not.toBe(first.sha256)
@@ -48,5 +51,10 @@ describe('OCI tag polling', () => {
     expect((await getJson(`${gw.adminUrl}/filters/ver`)).body).toMatchObject({ sha256: second.sha256, state: 'running', lastError: null })
     expect(await versioned(gw.url)).toMatchObject({ status: 200, responseVersion: 'A', requestVersion: 'A' })
     await gw.waitForLog((r) => r.trigger === 'oci' && r.generation === 2)
+    // Polls after the move find the digest it loaded: no further reloads.
+    const checksAfter = () => gw.logs.filter((r) => r.msg === 'OCI tag checked' && r.known === r.digest && r.digest === second.manifestDigest).length
+    await waitFor(() => checksAfter() >= 2, 'two polls after the reload')
+    expect(gw.logs.filter((r) => typeof r.msg === 'string' && r.msg.startsWith('OCI tag moved')).length).toBe(1)
+    expect((await getJson(`${gw.adminUrl}/filters/ver`)).body.generation).toBe(2)
   })
 })
