@@ -22,6 +22,8 @@ export class AuthRoot extends RootContext {
   jwksKeys: VerifyKey[] = []
   jwksState: u8 = JWKS_NONE
   jwksInFlight: bool = false
+  /** Token of the fetch in flight: a response to an older one (before a reconfigure) is ignored. */
+  jwksToken: i64 = -1
   /** When the last JWKS fetch started (ns), to rate-limit refetches for unknown key ids. */
   jwksFetchedAtNs: u64 = 0
   waiting: WaitingRequest[] = []
@@ -36,6 +38,11 @@ export class AuthRoot extends RootContext {
     const s = parseSettings(cfg)
     if (!cfg.check()) return false
     this.settings = s
+    // A reconfiguration may name another JWKS: start over.
+    this.jwksKeys = []
+    this.jwksState = JWKS_NONE
+    this.jwksInFlight = false
+    this.jwksToken = -1
     clearTokenCache()
     this.allowed = new Counter("auth_allowed")
     this.unauthorized = new Counter("auth_denied_unauthorized")
@@ -76,7 +83,10 @@ export class AuthRoot extends RootContext {
       changetype<AuthRoot>(origin).onJwks(res)
     })
     if (token < 0) this.jwksSettled(false, "the call was refused")
-    else this.jwksInFlight = true
+    else {
+      this.jwksInFlight = true
+      this.jwksToken = token
+    }
   }
 
   /** A key id the JWKS lacks: refetch, at most once per retry interval (keys rotate). */
@@ -87,6 +97,7 @@ export class AuthRoot extends RootContext {
   }
 
   onJwks(res: HttpCallResponse): void {
+    if (<i64>res.token != this.jwksToken) return
     this.jwksInFlight = false
     if (res.failed) {
       this.jwksSettled(false, "call failed: " + res.failureReason())
