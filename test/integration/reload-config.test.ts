@@ -61,7 +61,9 @@ describe('config reload', () => {
 
   it('replaces a changed filter, removes one no route uses, adds a cluster and moves a route to it', async () => {
     const upstream = await startUpstream()
-    const other = await startUpstream((req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ headers: req.headers, path: 'other' })))
+    const other = await startUpstream((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ headers: req.headers, path: 'other' }))
+    })
     const cfg = baseConfig(upstream.url)
     const gw = await startGateway({ ...cfg, filters: [...cfg.filters, { name: 'spare', source: VERSION_WASM, config: { version: 'S' } }] })
     const result = await gw.reloadConfig({
