@@ -88,6 +88,33 @@ describe('auth filter in the proxy', () => {
     expect(s.idp.requests).toBe(1)
   })
 
+  it('holds concurrent requests until the first JWKS arrives, then decides each', async () => {
+    const key = rsaKey('late')
+    let release: () => void = () => {}
+    const released = new Promise<void>((r) => (release = r))
+    const backend = await startUpstream()
+    const idp = await startUpstream(async (_req, res) => {
+      await released
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [key.jwk] }))
+    })
+    const gw = await startGateway({
+      clusters: [{ name: 'backend', endpoints: [backend.url] }, { name: 'idp', endpoints: [idp.url] }],
+      filters: [{ name: 'auth', source: wasm, config: { jwt: { jwks: { cluster: 'idp', path: '/jwks' } } } }],
+      routes: [{ match: { prefix: '/' }, cluster: 'backend', filters: ['auth'] }],
+    })
+    const good = signJwt(key, { exp: nowS() + 60 })
+    const expired = signJwt(key, { exp: nowS() - 3600 })
+    const pending = [good, good, expired, good, expired].map((t, i) => get(gw, `/r${i}`, { authorization: `Bearer ${t}` }, 'POST', `body-${i}`))
+    const waits = (): number => gw.logs.filter((r) => r.msg === 'auth: request waits for the first JWKS').length
+    await gw.waitForLog((r) => r.msg === 'auth: request waits for the first JWKS' && waits() >= 5)
+    expect(backend.requests).toBe(0)
+    release()
+    const results = await Promise.all(pending)
+    expect(results.map((r) => r.status)).toEqual([200, 200, 401, 200, 401])
+    expect((JSON.parse(results[3]!.text) as EchoBody).body).toBe('body-3')
+    expect(backend.requests).toBe(3)
+  })
+
   it('picks up rotated keys from the JWKS on the refresh tick', async () => {
     const first = rsaKey('k1')
     const second = rsaKey('k2')

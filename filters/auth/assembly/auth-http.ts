@@ -1,6 +1,6 @@
 // One request through the auth filter: match a rule, check the credential (API key or JWT),
 // required claims, then optionally ask the external authorization service.
-import { FilterDataStatus, FilterHeadersStatus, FilterTrailersStatus, RootContext, request } from "wasmgate/sdk/assembly"
+import { FilterDataStatus, FilterHeadersStatus, FilterTrailersStatus, RootContext, log, request } from "wasmgate/sdk/assembly"
 import { deny } from "./deny"
 import { askExtAuthz } from "./ext-authz"
 import { claimAt, claimHas, claimText, missingKey, verifiedClaims, verifyJwt } from "./jwt"
@@ -159,6 +159,7 @@ export class AuthHttp extends WaitingRequest {
           // The first JWKS is still on its way: wait for it instead of refusing a good token.
           if (root.jwksState != JWKS_LOADED && root.jwksInFlight) {
             root.waiting.push(this)
+            log.debug("auth: request waits for the first JWKS")
             return PAUSED
           }
           root.refetchJwksSoon()
