@@ -2,6 +2,7 @@
 // duplicates allowed (Envoy addCopy with a lowercased key); BadArgument when the map is absent.
 import { describe, expect, it } from 'vitest'
 import { startHostcalls, send, callHeaders, report, Status, MapType, OOB_PTR, HUGE_LEN, expectEachOob } from '../../support/hostcalls.ts'
+import { rawExchange } from '../../support/raw-http.ts'
 
 const add = (map: number, key: string, value: string, on = 'request_headers') => ({ call: 'proxy_add_header_map_value', map, key, value, on })
 
@@ -21,6 +22,17 @@ describe('proxy_add_header_map_value', () => {
     const res = await send(gw, { headers: callHeaders(add(MapType.ResponseHeaders, 'x-added', 'yes', 'response_headers')) })
     expect(report(res).status).toBe(Status.Ok)
     expect(res.header('x-added')).toBe('yes')
+  })
+
+  it('lowercases the key, as Envoy does (seen on the wire)', async () => {
+    const { gw } = await startHostcalls()
+    const raw = await rawExchange(
+      gw.url,
+      'GET / HTTP/1.1\r\nHost: t\r\nx-test-call: proxy_add_header_map_value\r\nx-test-on: response_headers\r\nx-test-map: 2\r\n' +
+        'x-test-key: X-Wire-Case\r\nx-test-value: v\r\nConnection: close\r\n\r\n',
+    )
+    expect(raw).toMatch(/^HTTP\/1\.1 200/)
+    expect(raw).toContain('\r\nx-wire-case: v\r\n')
   })
 
   it('returns BadArgument for a map not available in this step', async () => {
