@@ -8,7 +8,9 @@
 // 2. Reload storm vs steady state: the same load (autocannon or wrk) for DURATION seconds, once
 //    with nothing else going on and once while a client replaces the filter back to back; rounds
 //    alternate steady/storm and the ratio is the median of per-round ratios (machine drift).
-//    CPU µs per request of the proxy process (from /proc) is reported too.
+//    CPU µs per request of the proxy process (from /proc) is reported too, and the CPU one reload
+//    costs (the storm's CPU beyond what its requests cost at the steady rate): on a shared machine
+//    CPU time is steadier than req/s.
 //
 //   node bench/scenarios/reload-storm.mjs            ROUNDS=3 DURATION=5 CONNECTIONS=50 RELOADS=30
 //
@@ -164,6 +166,8 @@ try {
   const ratio = median(rounds.map((x) => x.storm.rps / x.steady.rps))
   const cpuRatio = median(rounds.map((x) => x.storm.cpuUsPerReq / x.steady.cpuUsPerReq))
   const reloadsPerS = median(rounds.map((x) => x.storm.reloads / DURATION))
+  // CPU one reload costs the proxy: the storm's CPU beyond what its requests cost at the steady rate.
+  const cpuPerReloadMs = median(rounds.map((x) => ((x.storm.cpuUsPerReq - x.steady.cpuUsPerReq) * x.storm.requests) / 1000 / Math.max(1, x.storm.reloads)))
   const failures = rounds.reduce((n, x) => n + x.steady.errors + x.steady.non2xx + x.storm.errors + x.storm.non2xx, 0)
   const lines = [
     `### Hot reload (${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${plan.n} CPUs, gateway from ${gw.via}, ${CONNECTIONS} connections, ${DURATION} s x ${ROUNDS} rounds)`,
@@ -174,6 +178,7 @@ try {
     '|---|---|---|',
     `| PUT to first response from the new filter (${RELOADS} reloads) | ${ms(median(t.total))} | ${ms(p(t.total, 0.95))} |`,
     `| server side: fetch + compile + canary + swap (reloadMs) | ${ms(median(t.server))} | ${ms(p(t.server, 0.95))} |`,
+    `| proxy CPU per reload during the storm (beyond its requests) | ${ms(cpuPerReloadMs)} | - |`,
     '',
     '| Scenario | req/s | p99 | proxy CPU µs/req | reloads/s | ratio vs steady |',
     '|---|---|---|---|---|---|',
