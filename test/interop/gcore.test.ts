@@ -2,7 +2,7 @@
 // @assemblyscript/wasi-shim (ABI 0.2.1, `_start`, logging and environment through WASI). It must
 // behave in wasmgate as its source promises.
 import { beforeAll, describe, expect, it } from 'vitest'
-import { startHostcalls, send, waitLine, promText } from '../conformance/support/hostcalls.ts'
+import { startHostcalls, send, waitLine, promText, eventually } from '../conformance/support/hostcalls.ts'
 import { buildInterop } from './build-interop.ts'
 
 let wasm: string
@@ -29,6 +29,15 @@ describe('@gcoredev/proxy-wasm-sdk-as 1.2.3', () => {
     const echo = res.json()
     expect(echo.headers['x-gcore-path']).toBe('/some/where')
     expect(echo.headers['x-gcore-env']).toBe('hi-from-env')
+  })
+
+  it('ticks from the root context and keeps a counter in shared data (CAS)', async () => {
+    const { gw } = await startGcore()
+    const ticks = await eventually(async () => {
+      const n = Number((await send(gw)).json().headers['x-gcore-ticks'])
+      return n >= 3 ? n : undefined
+    }, 'three ticks counted in shared data')
+    expect(ticks).toBeGreaterThanOrEqual(3)
   })
 
   it('logs through WASI stdout', async () => {

@@ -259,11 +259,11 @@ export function logRecords(gw: Gateway, needle: string): Record<string, unknown>
   return (gw.logs as Record<string, unknown>[]).filter((rec) => strings(rec).some((s) => s.includes(needle)))
 }
 
-/** Polls (with a deadline) until `probe` returns a value. */
-export async function eventually<T>(probe: () => T | undefined | false, what: string, deadlineMs = 15_000): Promise<T> {
+/** Polls (with a deadline) until `probe` returns (or resolves to) a value. */
+export async function eventually<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string, deadlineMs = 15_000): Promise<T> {
   const end = Date.now() + deadlineMs
   for (;;) {
-    const v = probe()
+    const v = await probe()
     if (v !== undefined && v !== false) return v
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
     await new Promise((r) => setTimeout(r, 10))

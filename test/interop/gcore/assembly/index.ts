@@ -6,7 +6,8 @@ export * from "@gcoredev/proxy-wasm-sdk-as/assembly/proxy"
 import {
   RootContext, Context, BaseContext, registerRootContext, FilterHeadersStatusValues, FilterDataStatusValues, stream_context,
   send_local_response, continue_request, GrpcStatusValues, HeaderPair, makeHeaderPair, log, LogLevelValues,
-  get_buffer_bytes, set_buffer_bytes, BufferTypeValues, Counter,
+  get_buffer_bytes, set_buffer_bytes, BufferTypeValues, Counter, get_shared_data, set_shared_data,
+  set_tick_period_milliseconds, WasmResultValues,
 } from "@gcoredev/proxy-wasm-sdk-as/assembly"
 import { getEnvVar } from "@gcoredev/proxy-wasm-sdk-as/assembly/fastedge"
 
@@ -16,6 +17,26 @@ class InteropRoot extends RootContext {
   createContext(context_id: u32): Context {
     return new InteropContext(context_id, this)
   }
+
+  onConfigure(configuration_size: u32): bool {
+    const ok = super.onConfigure(configuration_size)
+    set_tick_period_milliseconds(10)
+    return ok
+  }
+
+  // Counts ticks in shared data with compare-and-swap, as the SDK's API promises.
+  onTick(): void {
+    const cur = get_shared_data("gcore-ticks")
+    let n: i32 = 0
+    if (cur.result == WasmResultValues.Ok && cur.value != null) n = I32.parseInt(String.UTF8.decode(cur.value as ArrayBuffer))
+    set_shared_data("gcore-ticks", String.UTF8.encode((n + 1).toString()), cur.result == WasmResultValues.Ok ? cur.cas : 0)
+  }
+}
+
+function ticksSoFar(): string {
+  const cur = get_shared_data("gcore-ticks")
+  if (cur.result != WasmResultValues.Ok || cur.value == null) return "0"
+  return String.UTF8.decode(cur.value as ArrayBuffer)
 }
 
 function calloutDone(origin: BaseContext, headers: u32, body_size: usize, trailers: u32): void {
@@ -41,6 +62,7 @@ class InteropContext extends Context {
     }
     stream_context.headers.request.add("x-gcore-path", path)
     stream_context.headers.request.add("x-gcore-env", getEnvVar("GREETING"))
+    stream_context.headers.request.add("x-gcore-ticks", ticksSoFar())
     if (path == "/gcore-callout") {
       const hs = new Array<HeaderPair>()
       hs.push(makeHeaderPair(":method", "GET"))
