@@ -66,4 +66,16 @@ describe('hot reload', () => {
     expect(r.json().code).toBe('WG_ERR_WASM_INVALID')
     expect((await expectHealthy(gw)).header('x-hc-marker')).toBe('v1')
   })
+
+  it('the replaced instance stops ticking once nothing uses it', async () => {
+    const { gw } = await startHostcalls({ config: 'tick=5 call=proxy_log on=tick msg=tick-from-v1' })
+    await eventually(() => logLines(gw, 'tick-from-v1').length >= 2, 'ticks from v1')
+    const r = await put(gw.adminUrl, 'hostcalls', { source: HOSTCALLS_WASM, config: 'tick=5 call=proxy_log on=tick msg=tick-from-v2' })
+    expect(r.status).toBe(200)
+    await eventually(() => logLines(gw, 'tick-from-v2').length >= 2, 'ticks from v2')
+    const v1 = logLines(gw, 'tick-from-v1').length
+    const v2 = logLines(gw, 'tick-from-v2').length
+    await eventually(() => logLines(gw, 'tick-from-v2').length >= v2 + 10, 'ten more ticks from v2')
+    expect(logLines(gw, 'tick-from-v1').length).toBe(v1)
+  })
 })
