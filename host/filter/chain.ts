@@ -12,7 +12,7 @@ import type { FilterChain, FilterStream, StreamInfo, StreamSink } from './contra
 import type { HeaderMap } from './header-map.ts'
 import { HttpContext, PENDING_CLOSE, PENDING_CONTINUE_REQUEST, PENDING_CONTINUE_RESPONSE, PENDING_LOCAL_REPLY, type StreamAccess } from './http-context.ts'
 import type { LivePlugin } from './live-plugin.ts'
-import { BODY_MODIFIED, DATA, HEADERS, Pipeline, TRAILERS, type PipelineHost, type StreamEvent } from './pipeline.ts'
+import { BODY_MODIFIED, DATA, HEADERS, HEADERS_EOS, HEADERS_MORE, Pipeline, TRAILERS_EV, type PipelineHost, type StreamEvent } from './pipeline.ts'
 import type { FilterPlugin } from './filter-plugin.ts'
 
 export class FilterChainImpl implements FilterChain {
@@ -38,7 +38,7 @@ export class FilterStreamImpl implements FilterStream, StreamAccess, PipelineHos
   readonly wantsRequestBody: boolean
   readonly wantsResponseBody: boolean
   readonly maxBufferedBodyBytes: number
-  readonly setProperties = new Map<string, Uint8Array>()
+  #setProperties: Map<string, Uint8Array> | undefined = undefined
   requestHeaders: HeaderMap | undefined = undefined
   requestTrailers: HeaderMap | undefined = undefined
   responseHeaders: HeaderMap | undefined = undefined
@@ -52,9 +52,10 @@ export class FilterStreamImpl implements FilterStream, StreamAccess, PipelineHos
   #unavailable: FilterPlugin | undefined = undefined
   #request: Pipeline | undefined = undefined
   #response: Pipeline | undefined = undefined
-  readonly #heldHeaders = [false, false]
-  readonly #bodyModified = [false, false]
-  readonly #hasBodyCallback = [false, false]
+  /** Bit flags per direction (bit 0 request, bit 1 response): no arrays per stream. */
+  #heldHeaders = 0
+  #bodyModified = 0
+  #hasBodyCallback = 0
   #destroyed = false
 
   constructor(plugins: readonly FilterPlugin[], info: StreamInfo, sink: StreamSink, maxBufferedBodyBytes: number) {
@@ -72,14 +73,13 @@ export class FilterStreamImpl implements FilterStream, StreamAccess, PipelineHos
         continue
       }
       live.streams++
-      live.activeStreams.add(this)
       const ctx = new HttpContext(live, live.instance.newContextId(), i, this)
       this.#ctxs.push(ctx)
       const cb = live.callbacks
       if (cb.onRequestBody !== undefined || cb.onRequestTrailers !== undefined) reqBody = true
       if (cb.onResponseBody !== undefined || cb.onResponseTrailers !== undefined) respBody = true
-      if (cb.onRequestBody !== undefined) this.#hasBodyCallback[0] = true
-      if (cb.onResponseBody !== undefined) this.#hasBodyCallback[1] = true
+      if (cb.onRequestBody !== undefined) this.#hasBodyCallback |= 1
+      if (cb.onResponseBody !== undefined) this.#hasBodyCallback |= 2
     }
     this.wantsRequestBody = reqBody
     this.wantsResponseBody = respBody
@@ -94,16 +94,8 @@ export class FilterStreamImpl implements FilterStream, StreamAccess, PipelineHos
     }
     for (const ctx of this.#ctxs) this.#createContext(ctx)
     if (this.ended) return
-    const self = this
-    this.#request = new Pipeline(this, this.#ctxs, true, {
-      get headers() {
-        return self.requestHeaders
-      },
-      get trailers() {
-        return self.requestTrailers
-      },
-    })
-    this.#request.push(0, { kind: HEADERS, eos: endOfStream, bytes: undefined })
+    this.#request = new Pipeline(this, this.#ctxs, true)
+    this.#request.push(0, endOfStream ? HEADERS_EOS : HEADERS_MORE)
   }
 
   decodeData(chunk: Uint8Array, endOfStream: boolean): void {
@@ -112,22 +104,14 @@ export class FilterStreamImpl implements FilterStream, StreamAccess, PipelineHos
 
   decodeTrailers(trailers: HeaderMap): void {
     this.requestTrailers = trailers
-    this.#request?.push(0, { kind: TRAILERS, eos: true, bytes: undefined })
+    this.#request?.push(0, TRAILERS_EV)
   }
 
   encodeHeaders(headers: HeaderMap, endOfStream: boolean): void {
     if (this.ended) return
     this.responseHeaders = headers
-    const self = this
-    this.#response = new Pipeline(this, this.#ctxs, false, {
-      get headers() {
-        return self.responseHeaders
-      },
-      get trailers() {
-        return self.responseTrailers
-      },
-    })
-    this.#response.push(0, { kind: HEADERS, eos: endOfStream, bytes: undefined })
+    this.#response = new Pipeline(this, this.#ctxs, false)
+    this.#response.push(0, endOfStream ? HEADERS_EOS : HEADERS_MORE)
   }
 
   encodeData(chunk: Uint8Array, endOfStream: boolean): void {
@@ -136,7 +120,7 @@ export class FilterStreamImpl implements FilterStream, StreamAccess, PipelineHos
 
   encodeTrailers(trailers: HeaderMap): void {
     this.responseTrailers = trailers
-    this.#response?.push(0, { kind: TRAILERS, eos: true, bytes: undefined })
+    this.#response?.push(0, TRAILERS_EV)
   }
 
   destroy(): void {
@@ -177,7 +161,23 @@ export class FilterStreamImpl implements FilterStream, StreamAccess, PipelineHos
     }
   }
 
+  get setProperties(): Map<string, Uint8Array> {
+    return (this.#setProperties ??= new Map())
+  }
+
   // PipelineHost
+  headersOf(isRequest: boolean): HeaderMap | undefined {
+    return isRequest ? this.requestHeaders : this.responseHeaders
+  }
+
+  trailersOf(isRequest: boolean): HeaderMap | undefined {
+    return isRequest ? this.requestTrailers : this.responseTrailers
+  }
+
+  watch(ctx: HttpContext): void {
+    ctx.live.activeStreams.add(this)
+  }
+
   filterFailed(ctx: HttpContext): boolean {
     ctx.skipped = true
     const plugin = this.#plugins[ctx.index] as FilterPlugin
@@ -220,29 +220,30 @@ export class FilterStreamImpl implements FilterStream, StreamAccess, PipelineHos
   }
 
   emit(isRequest: boolean, ev: StreamEvent): void {
-    const d = isRequest ? 0 : 1
+    const d = isRequest ? 1 : 2
     if (ev === BODY_MODIFIED) {
-      this.#bodyModified[d] = true
+      this.#bodyModified |= d
       return
     }
     if (this.ended) return
     const sink = this.#sink
     const headers = isRequest ? this.requestHeaders : this.responseHeaders
     if (ev.kind === HEADERS) {
-      if (!ev.eos && this.#hasBodyCallback[d]) {
+      if (!ev.eos && (this.#hasBodyCallback & d) !== 0) {
         // Wait for the first body event: its size may fix content-length.
-        this.#heldHeaders[d] = true
+        this.#heldHeaders |= d
         if (!isRequest) this.responseStarted = true
         return
       }
       return this.#sendHeaders(isRequest, headers as HeaderMap, ev.eos)
     }
-    if (this.#heldHeaders[d]) {
-      this.#heldHeaders[d] = false
+    if ((this.#heldHeaders & d) !== 0) {
+      this.#heldHeaders &= ~d
       const h = headers as HeaderMap
+      const modified = (this.#bodyModified & d) !== 0
       if (ev.kind === DATA && ev.eos) {
-        if (h.has('content-length') || this.#bodyModified[d]) h.set('content-length', String((ev.bytes as Uint8Array).length))
-      } else if (this.#bodyModified[d]) {
+        if (modified || h.has('content-length')) h.set('content-length', String((ev.bytes as Uint8Array).length))
+      } else if (modified) {
         h.remove('content-length')
       }
       this.#sendHeaders(isRequest, h, false)

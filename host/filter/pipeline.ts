@@ -41,8 +41,13 @@ interface Slot {
 export interface PipelineHost {
   readonly ended: boolean
   readonly maxBufferedBodyBytes: number
+  /** The header map / trailer map of a direction as the filters see it now. */
+  headersOf(isRequest: boolean): HeaderMap | undefined
+  trailersOf(isRequest: boolean): HeaderMap | undefined
   /** A guest call trapped (or its instance had failed); true when the stream goes on without that filter. */
   filterFailed(ctx: HttpContext): boolean
+  /** A filter of `ctx` stopped: the stream must hear if that instance fails while it waits. */
+  watch(ctx: HttpContext): void
   bufferLimitExceeded(ctx: HttpContext, isRequest: boolean): void
   emit(isRequest: boolean, ev: StreamEvent): void
   pauseReading(isRequest: boolean, paused: boolean): void
@@ -52,35 +57,57 @@ const HEADER_CB = ['proxy_on_request_headers', 'proxy_on_response_headers'] as c
 const BODY_CB = ['proxy_on_request_body', 'proxy_on_response_body'] as const
 const TRAILER_CB = ['proxy_on_request_trailers', 'proxy_on_response_trailers'] as const
 
+/** Shared, immutable events: headers and trailers carry no bytes, so nothing is allocated for them. */
+export const HEADERS_EOS: StreamEvent = { kind: HEADERS, eos: true, bytes: undefined }
+export const HEADERS_MORE: StreamEvent = { kind: HEADERS, eos: false, bytes: undefined }
+export const TRAILERS_EV: StreamEvent = { kind: TRAILERS, eos: true, bytes: undefined }
+
 export class Pipeline {
   readonly isRequest: boolean
   readonly #host: PipelineHost
   readonly #ctxs: readonly HttpContext[]
-  readonly #slots: Slot[]
-  readonly #maps: { headers: HeaderMap | undefined; trailers: HeaderMap | undefined }
+  readonly #n: number
+  /** Per position, created only when a filter stops or queues: the all-Continue path allocates nothing. */
+  #slots: Array<Slot | undefined> | undefined = undefined
   #readingPaused = false
 
-  constructor(host: PipelineHost, ctxs: readonly HttpContext[], isRequest: boolean, maps: { headers: HeaderMap | undefined; trailers: HeaderMap | undefined }) {
+  constructor(host: PipelineHost, ctxs: readonly HttpContext[], isRequest: boolean) {
     this.#host = host
     this.isRequest = isRequest
-    this.#ctxs = isRequest ? ctxs : [...ctxs].reverse()
-    this.#slots = this.#ctxs.map(() => ({ queue: [], queuedBytes: 0, blocked: false, held: undefined, buffered: undefined, bufferedEos: false }))
-    this.#maps = maps
+    this.#ctxs = ctxs
+    this.#n = ctxs.length
+  }
+
+  /** Request: filters 0..n-1; response: n-1..0 (no reversed copy per stream). */
+  #ctxAt(p: number): HttpContext {
+    return this.#ctxs[this.isRequest ? p : this.#n - 1 - p] as HttpContext
+  }
+
+  #slot(p: number): Slot {
+    const slots = (this.#slots ??= new Array<Slot | undefined>(this.#n))
+    let s = slots[p]
+    if (s === undefined) {
+      s = { queue: [], queuedBytes: 0, blocked: false, held: undefined, buffered: undefined, bufferedEos: false }
+      slots[p] = s
+    }
+    return s
   }
 
   push(p: number, ev: StreamEvent): void {
     if (this.#host.ended) return
-    if (p >= this.#ctxs.length) return this.#host.emit(this.isRequest, ev)
-    const s = this.#slots[p] as Slot
-    if (s.blocked || s.queue.length > 0) return this.#enqueue(s, ev)
+    if (p >= this.#n) return this.#host.emit(this.isRequest, ev)
+    const s = this.#slots?.[p]
+    if (s !== undefined && (s.blocked || s.queue.length > 0)) return this.#enqueue(s, ev)
     this.#process(p, ev)
   }
 
   /** proxy_continue_stream for the filter `ctx` in this direction. */
   resume(ctx: HttpContext): void {
-    const p = this.#ctxs.indexOf(ctx)
-    if (p < 0 || this.#host.ended) return
-    const s = this.#slots[p] as Slot
+    const i = this.#ctxs.indexOf(ctx)
+    if (i < 0 || this.#host.ended) return
+    const p = this.isRequest ? i : this.#n - 1 - i
+    const s = this.#slots?.[p]
+    if (s === undefined) return
     if (s.held !== undefined) {
       const ev = s.held
       s.held = undefined
@@ -92,11 +119,10 @@ export class Pipeline {
     } else {
       s.blocked = false
     }
-    this.#drain(p)
+    this.#drain(p, s)
   }
 
-  #drain(p: number): void {
-    const s = this.#slots[p] as Slot
+  #drain(p: number, s: Slot): void {
     while (!s.blocked && s.queue.length > 0 && !this.#host.ended) {
       const ev = s.queue.shift() as StreamEvent
       if (ev.bytes !== undefined) s.queuedBytes -= ev.bytes.length
@@ -132,17 +158,24 @@ export class Pipeline {
     this.push(p + 1, { kind: DATA, eos, bytes })
   }
 
+  #stop(p: number, ctx: HttpContext, ev: StreamEvent): void {
+    const s = this.#slot(p)
+    s.blocked = true
+    s.held = ev
+    this.#host.watch(ctx)
+  }
+
   #process(p: number, ev: StreamEvent): void {
-    const ctx = this.#ctxs[p] as HttpContext
+    const ctx = this.#ctxAt(p)
     if (ctx.skipped) return this.push(p + 1, ev)
     const live = ctx.live
     const cbs = live.callbacks
-    const d = this.isRequest ? 0 : 1
-    const s = this.#slots[p] as Slot
+    const isRequest = this.isRequest
+    const d = isRequest ? 0 : 1
     if (ev.kind === HEADERS) {
-      const fn = this.isRequest ? cbs.onRequestHeaders : cbs.onResponseHeaders
+      const fn = isRequest ? cbs.onRequestHeaders : cbs.onResponseHeaders
       if (fn === undefined) return this.push(p + 1, ev)
-      const n = this.#maps.headers?.size ?? 0
+      const n = this.#host.headersOf(isRequest)?.size ?? 0
       const r = live.instance.call(HEADER_CB[d], fn, ctx, ctx.id, n, ev.eos ? 1 : 0)
       if (r === TRAPPED) {
         if (this.#host.filterFailed(ctx)) this.push(p + 1, ev)
@@ -150,69 +183,71 @@ export class Pipeline {
       }
       // 0 Continue, 2 ContinueAndEndStream; anything else stops all iteration.
       if ((r === 0 || r === 2) && ctx.localReply === undefined) this.push(p + 1, ev)
-      else {
-        s.blocked = true
-        s.held = ev
-      }
+      else this.#stop(p, ctx, ev)
       return live.flush()
     }
     if (ev.kind === DATA) {
-      const fn = this.isRequest ? cbs.onRequestBody : cbs.onResponseBody
+      const fn = isRequest ? cbs.onRequestBody : cbs.onResponseBody
       if (fn === undefined) return this.push(p + 1, ev)
-      const body = s.buffered === undefined ? (ev.bytes as Uint8Array) : concat(s.buffered, ev.bytes as Uint8Array)
-      if (body.length > this.#host.maxBufferedBodyBytes && s.buffered !== undefined) {
-        return this.#host.bufferLimitExceeded(ctx, this.isRequest)
+      const held = this.#slots?.[p]?.buffered
+      const body = held === undefined ? (ev.bytes as Uint8Array) : concat(held, ev.bytes as Uint8Array)
+      if (held !== undefined && body.length > this.#host.maxBufferedBodyBytes) {
+        return this.#host.bufferLimitExceeded(ctx, isRequest)
       }
-      if (this.isRequest) ctx.requestBody = body
+      if (isRequest) ctx.requestBody = body
       else ctx.responseBody = body
       const r = live.instance.call(BODY_CB[d], fn, ctx, ctx.id, body.length, ev.eos ? 1 : 0)
-      const out = (this.isRequest ? ctx.requestBody : ctx.responseBody) as Uint8Array
-      if (this.isRequest) ctx.requestBody = undefined
+      const out = (isRequest ? ctx.requestBody : ctx.responseBody) as Uint8Array
+      if (isRequest) ctx.requestBody = undefined
       else ctx.responseBody = undefined
       if (r === TRAPPED) {
-        s.buffered = undefined
+        if (held !== undefined) this.#slot(p).buffered = undefined
         if (this.#host.filterFailed(ctx)) this.push(p + 1, { kind: DATA, eos: ev.eos, bytes: body })
         return
       }
-      if (ctx.bodyModified) this.#host.emit(this.isRequest, BODY_MODIFIED)
+      if (ctx.bodyModified) this.#host.emit(isRequest, BODY_MODIFIED)
       if (r === 0 && ctx.localReply === undefined) {
-        s.buffered = undefined
-        this.push(p + 1, { kind: DATA, eos: ev.eos, bytes: out })
+        if (held !== undefined) this.#slot(p).buffered = undefined
+        this.push(p + 1, out === ev.bytes ? ev : { kind: DATA, eos: ev.eos, bytes: out })
       } else if (r === 1 || r === 2 || ctx.localReply !== undefined) {
+        const s = this.#slot(p)
         s.buffered = out
         s.bufferedEos = ev.eos
         if (ev.eos) s.blocked = true
+        this.#host.watch(ctx)
       } else {
         // StopIterationNoBuffer (3+): the filter keeps nothing and nothing passes.
+        const s = this.#slot(p)
         s.buffered = undefined
         if (ev.eos) {
           s.blocked = true
           s.buffered = new Uint8Array(0)
           s.bufferedEos = true
         }
+        this.#host.watch(ctx)
       }
       return live.flush()
     }
     // TRAILERS
-    const fn = this.isRequest ? cbs.onRequestTrailers : cbs.onResponseTrailers
+    const fn = isRequest ? cbs.onRequestTrailers : cbs.onResponseTrailers
+    const s = this.#slots?.[p]
     if (fn === undefined) {
-      this.#releaseBuffered(p, s, false)
+      if (s !== undefined) this.#releaseBuffered(p, s, false)
       return this.push(p + 1, ev)
     }
-    const r = live.instance.call(TRAILER_CB[d], fn, ctx, ctx.id, this.#maps.trailers?.size ?? 0)
+    const r = live.instance.call(TRAILER_CB[d], fn, ctx, ctx.id, this.#host.trailersOf(isRequest)?.size ?? 0)
     if (r === TRAPPED) {
       if (this.#host.filterFailed(ctx)) {
-        this.#releaseBuffered(p, s, false)
+        if (s !== undefined) this.#releaseBuffered(p, s, false)
         this.push(p + 1, ev)
       }
       return
     }
     if (r === 0 && ctx.localReply === undefined) {
-      this.#releaseBuffered(p, s, false)
+      if (s !== undefined) this.#releaseBuffered(p, s, false)
       this.push(p + 1, ev)
     } else {
-      s.blocked = true
-      s.held = ev
+      this.#stop(p, ctx, ev)
     }
     live.flush()
   }

@@ -163,19 +163,21 @@ export class RootContext implements RootLifecycle {
     if (result.ok) {
       response = { headers: result.headers, body: result.body, trailers: result.trailers }
       this.#calloutStatus = { code: Status.Ok, message: '' }
-    } else if (result.reason === 'timeout') {
-      // Envoy's router answers a callout timeout with a 504 local reply, delivered as a response.
-      const text = 'upstream request timeout'
+    } else if (result.reason === 'reset' || result.reason === 'overflow') {
+      // Envoy onHttpCallFailure: no response (0 headers); get_status reports BrokenConnection.
+      this.#calloutStatus = { code: Status.BrokenConnection, message: result.reason === 'overflow' ? 'response buffer limit exceeded' : 'reset' }
+    } else {
+      // Envoy's router answers these itself, and the async client delivers that local reply as a
+      // response (onSuccess): 504 for a timeout, 503 for a connect failure or no healthy host.
+      const status = result.reason === 'timeout' ? '504' : '503'
+      const text =
+        result.reason === 'timeout' ? 'upstream request timeout' : result.reason === 'connect' ? 'upstream connect error or disconnect/reset before headers. reset reason: connection failure' : 'no healthy upstream'
       response = {
-        headers: HeaderMap.fromPairs([[':status', '504'], ['content-length', String(text.length)], ['content-type', 'text/plain']]),
+        headers: HeaderMap.fromPairs([[':status', status], ['content-length', String(text.length)], ['content-type', 'text/plain']]),
         body: Buffer.from(text),
         trailers: new HeaderMap(),
       }
       this.#calloutStatus = { code: Status.Ok, message: '' }
-    } else {
-      // No response (connect failure, reset, no healthy endpoint, overflow): Envoy onHttpCallFailure
-      // calls back with 0 headers and get_status reports BrokenConnection.
-      this.#calloutStatus = { code: Status.BrokenConnection, message: result.reason === 'overflow' ? 'response buffer limit exceeded' : result.reason }
     }
     const fn = this.live.callbacks.onHttpCallResponse
     if (fn === undefined) return
