@@ -1,6 +1,6 @@
 /**
  * @module
- * Builds the ABI host's own raw-ABI AssemblyScript fixtures (test/fixtures/wasm/abi-host/) with
+ * Builds the ABI host's own raw-ABI AssemblyScript fixtures (test/fixtures/wasm/abi-host/assembly/) with
  * the real asc, once per source hash, into the OS temp directory.
  */
 import { createHash } from 'node:crypto'
@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url'
 const dir = fileURLToPath(new URL('../fixtures/wasm/abi-host/', import.meta.url))
 
 export async function buildAbiHostFixture(name: string): Promise<string> {
-  const src = join(dir, `${name}.ts`)
+  const src = join(dir, 'assembly', `${name}.ts`)
   const hash = createHash('sha256').update(readFileSync(src)).digest('hex').slice(0, 16)
   const outDir = join(tmpdir(), 'wasmgate-abi-host-fixtures')
   mkdirSync(outDir, { recursive: true })
