@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url'
 import { pino } from 'pino'
 import { Registry } from 'prom-client'
 import type { FilterConfig } from './config/schema.ts'
+import { WasmgateError } from './errors.ts'
 import type { FilterStream, HttpCallDispatcher, HttpCallResult, StreamInfo, StreamSink } from './filter/contract.ts'
 import { promMetricName } from './filter/filter-metrics.ts'
 import { HeaderMap } from './filter/header-map.ts'
@@ -82,6 +83,16 @@ export interface TestHttpCall {
   readonly cancelled: boolean
   respond(reply: UpstreamReply): void
   fail(reason: 'timeout' | 'reset' | 'connect' | 'overflow' | 'no-healthy-endpoint'): void
+}
+
+/** One value of a metric the filter defined (see TestFilter.filterMetrics()). */
+export interface FilterMetricValue {
+  /** The Prometheus name: `wasmcustom_<name>`, or with `_count`/`_sum` for a histogram. */
+  readonly name: string
+  /** counter | gauge | histogram */
+  readonly type: string
+  readonly labels: Readonly<Record<string, string>>
+  readonly value: number
 }
 
 export interface LogRecord {
@@ -217,6 +228,41 @@ export class TestFilter {
     const values = (await m.get()).values as ReadonlyArray<{ value: number; metricName?: string }>
     const pick = (suffix: string): number => values.find((v) => v.metricName?.endsWith(suffix))?.value ?? 0
     return { count: pick('_count'), sum: pick('_sum') }
+  }
+
+  /**
+   * Every metric the filter defined, as Prometheus names them (`wasmcustom_<name>`): one row per
+   * counter or gauge (per label set), and `_count`/`_sum` rows for a histogram.
+   */
+  async filterMetrics(): Promise<FilterMetricValue[]> {
+    const rows: FilterMetricValue[] = []
+    for (const m of await this.#metrics.getMetricsAsJSON()) {
+      if (!m.name.startsWith('wasmcustom_')) continue
+      for (const v of m.values as ReadonlyArray<{ value: number; metricName?: string; labels: Record<string, string | number> }>) {
+        const name = v.metricName ?? m.name
+        if (name.endsWith('_bucket')) continue
+        const labels = Object.fromEntries(Object.entries(v.labels).map(([k, l]) => [k, String(l)]))
+        rows.push({ name, type: String(m.type), labels, value: v.value })
+      }
+    }
+    return rows
+  }
+
+  /**
+   * Runs the filter's on_tick once, now, with its deferred actions applied, instead of waiting
+   * for its tick period (which restarts from here). Throws when no tick ran (the filter set no
+   * period or exports no proxy_on_tick), and with `code` WG_ERR_FILTER_TRAPPED (or _DEADLINE)
+   * when on_tick failed the instance.
+   */
+  tick(): void {
+    const seen = this.logs.length
+    if (this.#runtime.tickForTesting?.(this.#name) !== true) {
+      throw new Error('wasmgate/testing: no tick ran: the filter set no tick period (setTickPeriod), exports no proxy_on_tick, or has failed')
+    }
+    const failed = this.logs.slice(seen).find((l) => !l.fromFilter && (l.record.code === 'WG_ERR_FILTER_TRAPPED' || l.record.code === 'WG_ERR_FILTER_DEADLINE'))
+    if (failed !== undefined) {
+      throw new WasmgateError(failed.record.code as 'WG_ERR_FILTER_TRAPPED', [], { message: failed.message })
+    }
   }
 
   /** Prometheus text of every metric (the filter's and the host's per-filter ones). */

@@ -112,6 +112,18 @@ export class RootContext implements RootLifecycle {
     this.#tickTimer.unref()
   }
 
+  /**
+   * Test seam (wasmgate/testing): runs one on_tick now, deferred actions applied, and restarts
+   * the period from here. False when nothing ran: no period set, no on_tick export, or the
+   * instance failed or retired.
+   */
+  tickForTesting(): boolean {
+    if (this.#tickPeriodMs === 0 || this.live.callbacks.onTick === undefined || this.live.instance.failed !== undefined || this.phase === 'done') return false
+    if (this.#tickTimer !== undefined) clearTimeout(this.#tickTimer)
+    this.#onTick()
+    return true
+  }
+
   #onTick(): void {
     this.#tickTimer = undefined
     const inst = this.live.instance

@@ -58,6 +58,8 @@ export interface FilterRuntime {
   prepare?(config: FilterConfig, bytes?: Uint8Array): Promise<PreparedFilter>
   /** Drops a filter no route uses any more; its instances retire when their last stream ends. */
   unload?(name: string): void
+  /** Test seam (wasmgate/testing): one on_tick of the filter's current instance now; see RootContext. */
+  tickForTesting?(name: string): boolean
   close(): Promise<void>
 }
 
@@ -177,6 +179,9 @@ export async function createFilterRuntime(filters: readonly FilterConfig[], deps
       for (const key of [...chains.keys()]) if (key.split('\0').includes(name)) chains.delete(key)
       l.plugin.drain()
       deps.logger.info({ filter: name }, 'filter unloaded')
+    },
+    tickForTesting(name) {
+      return loaded.get(name)?.plugin.current?.root.tickForTesting() ?? false
     },
     async close() {
       for (const l of loaded.values()) l.plugin.close()

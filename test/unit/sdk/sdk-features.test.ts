@@ -136,6 +136,21 @@ describe('SDK shared state, metrics, ticks, queues', () => {
     await f.waitFor(async () => ((await f.metric('sdk_ticks_total')) ?? 0) >= 3, 'three ticks')
   })
 
+  it('ticks on demand with tick(), without waiting for the period', async () => {
+    const f = await load({ config: { tag: 't1', tickMs: 3_600_000 } })
+    f.tick()
+    f.tick()
+    f.tick()
+    expect(await f.metric('sdk_ticks_total')).toBe(3)
+    expect(f.filterLogs('debug').filter((m) => m === 'tick')).toHaveLength(3)
+  })
+
+  it('tick() refuses a filter that set no tick period, as the proxy would never tick it', async () => {
+    const f = await load()
+    expect(() => f.tick()).toThrow(/no tick ran/)
+    expect(await f.metric('sdk_ticks_total')).toBe(0)
+  })
+
   it('delivers queue items to the registering root context', async () => {
     const f = await load()
     await f.request({ path: '/queued', headers: { 'x-sdk-action': 'queue' } })
