@@ -164,6 +164,22 @@ describe('auth filter in the proxy', () => {
     expect(bad.headers['www-authenticate']).toBe('ApiKey realm="wasmgate"')
   })
 
+  it('a hot reload with a new config takes effect; a bad one is refused and the old one keeps serving', async () => {
+    const s = await setup(() => ({ apiKeys: { keys: [{ name: 'one', sha256: sha256Hex('key-1') }] } }))
+    const put = async (config: unknown) => {
+      const res = await request(`${s.gw.adminUrl}/filters/auth`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ source: wasm, config }) })
+      return { status: res.statusCode, body: (await res.body.json()) as Record<string, unknown> }
+    }
+    expect((await get(s.gw, '/', { 'x-api-key': 'key-1' })).status).toBe(200)
+    const bad = await put({ apiKeys: { keys: [{ name: 'two', sha256: 'not-hex' }] } })
+    expect(bad).toMatchObject({ status: 422, body: { code: 'WG_ERR_FILTER_CONFIGURE_FAILED' } })
+    await s.gw.waitForLog((r) => r.source === 'guest' && r.msg === 'invalid configuration: apiKeys.keys[0].sha256: must be 64 hex digits (the SHA-256 of the key) (got "not-hex")')
+    expect((await get(s.gw, '/', { 'x-api-key': 'key-1' })).status).toBe(200)
+    expect((await put({ apiKeys: { keys: [{ name: 'two', sha256: sha256Hex('key-2') }] } })).status).toBe(200)
+    expect((await get(s.gw, '/', { 'x-api-key': 'key-2' })).status).toBe(200)
+    expect((await get(s.gw, '/', { 'x-api-key': 'key-1' })).status).toBe(401)
+  })
+
   it('refuses to start with a bad config, and the log names the wrong field', async () => {
     const lines: Array<Record<string, unknown>> = []
     const logDestination = new Writable({
