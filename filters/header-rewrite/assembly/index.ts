@@ -35,8 +35,8 @@ class Rewrite extends HttpContext {
   /** Bit i: rule i matched the request. */
   matched: u64 = 0
   vars: RequestVars = new RequestVars()
-  /** For rules whose response templates use captures: the path their regex matched. */
-  capturePaths: string[] | null = null
+  /** For rules whose response templates use captures: the groups their regex captured. */
+  savedGroups: Array<string[] | null> | null = null
 
   onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
     const rules = changetype<RewriteRoot>(this.root).rules
@@ -47,8 +47,9 @@ class Rewrite extends HttpContext {
       this.matched |= (<u64>1) << <u64>i
       vars.captures = rule.pathRegex
       if (rule.pathRegex != null && rule.response.usesCaptures) {
-        if (this.capturePaths == null) this.capturePaths = new Array<string>(n).fill("")
-        unchecked(this.capturePaths![i] = vars.pathOnly())
+        // Other requests run the regex before our response comes: keep the groups themselves.
+        if (this.savedGroups == null) this.savedGroups = new Array<string[] | null>(n)
+        unchecked(this.savedGroups![i] = groupsOf(rule.pathRegex!))
       }
       apply(rule.request, request.headers, vars)
       this.rewrite(rule)
@@ -67,12 +68,8 @@ class Rewrite extends HttpContext {
       const rule = unchecked(rules[i])
       if (rule.response.isEmpty) continue
       vars.captures = null
-      const paths = this.capturePaths
-      if (paths != null && rule.pathRegex != null && rule.response.usesCaptures) {
-        // Other requests have run the regex since; match this request's path again.
-        const re = rule.pathRegex!
-        if (re.exec(unchecked(paths[i]))) vars.captures = re
-      }
+      const saved = this.savedGroups
+      vars.savedGroups = saved == null ? null : unchecked(saved[i])
       apply(rule.response, response.headers, vars)
     }
     return FilterHeadersStatus.Continue
@@ -127,6 +124,12 @@ class Rewrite extends HttpContext {
       }
     }
   }
+}
+
+function groupsOf(re: Regex): string[] {
+  const out = new Array<string>(re.groups + 1)
+  for (let g = 0; g <= re.groups; g++) unchecked(out[g] = re.group(g))
+  return out
 }
 
 /** Replaces every match of `re` in the path with the rule's substitution. */

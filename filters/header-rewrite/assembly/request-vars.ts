@@ -10,6 +10,8 @@ import {
 export class RequestVars extends TemplateSource {
   /** The regex whose last match ${N} refers to. */
   captures: Regex | null = null
+  /** Groups kept from the request phase, used instead of `captures` when set. */
+  savedGroups: string[] | null = null
   isResponse: bool = false
   host: string | null = null
   private path: string | null = null
@@ -22,6 +24,8 @@ export class RequestVars extends TemplateSource {
       case PART_REQ_HEADER: return request.headers.get(part.text)
       case PART_RESP_HEADER: return this.isResponse ? response.headers.get(part.text) : null
       case PART_CAPTURE: {
+        const saved = this.savedGroups
+        if (saved != null) return part.group < saved.length ? unchecked(saved[part.group]) : null
         const re = this.captures
         return re == null || part.group > re.groups ? null : re.group(part.group)
       }

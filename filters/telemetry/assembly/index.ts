@@ -99,6 +99,7 @@ class Telemetry extends HttpContext {
     const cfg = changetype<TelemetryRoot>(this.root).cfg
     const facts = this.facts
     this.sawRequest = true
+    facts.requestHasNoBody = endOfStream
     facts.startNs = currentTimeNanoseconds()
     // Keep what the client asked for: later filters may rewrite the path.
     facts.method = orEmpty(request.headers.get(":method"))
@@ -124,6 +125,7 @@ class Telemetry extends HttpContext {
   }
 
   onResponseHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+    this.facts.responseHasNoBody = endOfStream
     const s = response.headers.get(":status")
     if (s != null) {
       let code: u32 = 0

@@ -8,6 +8,9 @@ export class RequestFacts {
   method: string = ""
   path: string = ""
   status: u32 = 0
+  /** The request or response ended with its headers: no body, no need to ask the host. */
+  requestHasNoBody: bool = false
+  responseHasNoBody: bool = false
   private requestBytesValue: i64 = -1
   private responseBytesValue: i64 = -1
   private clientValue: string | null = null
@@ -17,22 +20,12 @@ export class RequestFacts {
 
   /** Body bytes received; at least the Content-Length (a host may stream a body past the filters uncounted). */
   requestBytes(): u64 {
-    if (this.requestBytesValue < 0) {
-      let n = getPropertyInt(["request", "size"])
-      const declared = parseLength(request.headers.get("content-length"))
-      if (declared > n) n = declared
-      this.requestBytesValue = n < 0 ? 0 : n
-    }
+    if (this.requestBytesValue < 0) this.requestBytesValue = this.requestHasNoBody ? 0 : bodySize("request", true)
     return <u64>this.requestBytesValue
   }
 
   responseBytes(): u64 {
-    if (this.responseBytesValue < 0) {
-      let n = getPropertyInt(["response", "size"])
-      const declared = parseLength(response.headers.get("content-length"))
-      if (declared > n) n = declared
-      this.responseBytesValue = n < 0 ? 0 : n
-    }
+    if (this.responseBytesValue < 0) this.responseBytesValue = this.responseHasNoBody ? 0 : bodySize("response", false)
     return <u64>this.responseBytesValue
   }
 
@@ -49,6 +42,15 @@ export class RequestFacts {
   requestHeader(name: string): string { return orEmpty(request.headers.get(name)) }
   responseHeader(name: string): string { return orEmpty(response.headers.get(name)) }
   property(a: string, b: string): string { return orEmpty(getPropertyString(b.length == 0 ? [a] : [a, b])) }
+}
+
+// The host's count (request.size / response.size); the Content-Length when the host counted
+// nothing (a host may stream a body past the filters without counting it).
+function bodySize(side: string, isRequest: bool): i64 {
+  const n = getPropertyInt([side, "size"])
+  if (n > 0) return n
+  const declared = parseLength((isRequest ? request : response).headers.get("content-length"))
+  return declared > 0 ? declared : 0
 }
 
 export function orEmpty(s: string | null): string {
