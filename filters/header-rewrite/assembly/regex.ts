@@ -29,6 +29,8 @@ export let regexError: string = ""
 export class Regex {
   /** Number of capturing groups. */
   readonly groups: i32
+  /** Starts with `^` outside any group: only a match at the start position is possible. */
+  anchored: bool = false
   private prog: StaticArray<i32>
   private size: i32
   private ranges: StaticArray<i32>
@@ -80,7 +82,9 @@ export class Regex {
       regexError = "pattern too large (counted repetitions expand to more than " + MAX_INSTRUCTIONS.toString() + " steps)"
       return null
     }
-    return new Regex(e.prog, e.ranges, p.groups)
+    const re = new Regex(e.prog, e.ranges, p.groups)
+    re.anchored = root.kind == RegexNode.BOL || (root.kind == RegexNode.CONCAT && root.children.length > 0 && root.children[0].kind == RegexNode.BOL)
+    return re
   }
 
   /** True when the pattern matches somewhere in `s` at or after `from`; fills `caps`. */
@@ -92,7 +96,7 @@ export class Regex {
     this.nc = 0
     this.nextGen()
     for (let pos = from; ; pos++) {
-      if (!matched) {
+      if (!matched && (pos == from || !this.anchored)) {
         for (let i = 0; i < slots; i++) unchecked(this.tmp[i] = -1)
         this.add(true, 0, pos)
       }
