@@ -72,4 +72,6 @@ export interface AbiHost {
 
   /** A JS exception escaped a hostcall: a host bug. Logged and counted; the guest sees InternalFailure. */
   hostcallFailed(name: string, error: unknown): void
+  /** A hostcall returned InvalidMemoryAccess or BadArgument: counted (the guest misused it). */
+  hostcallMisused(name: string, status: number): void
 }

@@ -54,7 +54,9 @@ function guard(host: AbiHost, name: string, fn: AnyFn, deniedValue: number | und
   return function (a?: any, b?: any, c?: any, d?: any, e?: any, f?: any, g?: any, h?: any, i?: any, j?: any, k?: any, l?: any) {
     if (host.restricted) return deniedValue
     try {
-      return fn(a, b, c, d, e, f, g, h, i, j, k, l)
+      const r = fn(a, b, c, d, e, f, g, h, i, j, k, l)
+      if (r === Status.InvalidMemoryAccess || r === Status.BadArgument) host.hostcallMisused(name, r as number)
+      return r
     } catch (err) {
       return failed(err)
     }

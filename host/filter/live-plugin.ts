@@ -25,6 +25,13 @@ export interface RuntimeShared {
   readonly httpCalls: HttpCallDispatcher
   readonly maxBufferedBodyBytes: number
   readonly budgetIterations?: number | undefined
+  /** Host counters about filters (guest misuse, failures); optional for embedders. */
+  readonly counters?: FilterCounters | undefined
+}
+
+export interface FilterCounters {
+  hostcallMisused(filter: string, hostcall: string, status: number): void
+  failed(filter: string, kind: 'trap' | 'deadline'): void
 }
 
 /** Something with actions to apply once the guest call returns. */
@@ -192,10 +199,14 @@ export class LivePlugin implements InstanceServices {
   callForeignFunction(_name: string, _args: Uint8Array): Uint8Array | Status {
     return Status.NotFound
   }
+  hostcallMisused(name: string, status: number): void {
+    this.shared.counters?.hostcallMisused(this.spec.name, name, status)
+  }
   hostcallFailed(name: string, error: unknown): void {
     this.#log.error({ code: 'WG_ERR_ABI_HOSTCALL', hostcall: name, err: error }, `hostcall ${name} failed in the host`)
   }
   onFailed(_instance: VmInstance, info: FailInfo): void {
+    this.shared.counters?.failed(this.spec.name, info.isDeadline ? 'deadline' : 'trap')
     this.root.shutdown()
     this.#onFailed(this, info)
     // Not on the failing guest call's stack: the stream that trapped handles its own callback.

@@ -17,6 +17,7 @@ import { FilterChainImpl } from './chain.ts'
 import type { FilterChain, HttpCallDispatcher } from './contract.ts'
 import { FilterMetrics } from './filter-metrics.ts'
 import { FilterPlugin } from './filter-plugin.ts'
+import { createFilterCounters } from './filter-counters.ts'
 import type { RuntimeShared } from './live-plugin.ts'
 
 export interface FilterRuntimeDeps {
@@ -110,6 +111,7 @@ export async function createFilterRuntime(filters: readonly FilterConfig[], deps
     httpCalls: deps.httpCalls,
     maxBufferedBodyBytes: deps.limits?.maxBufferedBodyBytes ?? DEFAULT_MAX_BUFFERED_BODY_BYTES,
     budgetIterations: deps.budgetIterations,
+    counters: createFilterCounters(deps.metrics),
   }
   const loaded = new Map<string, Loaded>()
   const chains = new Map<string, FilterChainImpl>()

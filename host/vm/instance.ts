@@ -51,6 +51,7 @@ export interface InstanceServices {
   getMetric(id: number): bigint | Status
   callForeignFunction(name: string, args: Uint8Array): Uint8Array | Status
   hostcallFailed(name: string, error: unknown): void
+  hostcallMisused(name: string, status: number): void
   onFailed(instance: VmInstance, info: FailInfo): void
 }
 
@@ -277,6 +278,9 @@ export class VmInstance implements AbiHost {
   }
   hostcallFailed(name: string, error: unknown): void {
     this.#services.hostcallFailed(name, error)
+  }
+  hostcallMisused(name: string, status: number): void {
+    this.#services.hostcallMisused(name, status)
   }
 }
 
