@@ -95,10 +95,12 @@ export class AuthHttp extends WaitingRequest {
     const root = this.auth
     const s = root.settings
     const creds = rule.credentials
-    if (creds == 0) return this.afterCredentials(false)
+    if (creds == 0) return this.afterCredentials()
     let reason = ""
     let presented = false
     let tokenPresented = false
+    // A valid key on a rule with required claims: claims need a JWT, so look for one too.
+    let keyNeedsJwt = false
     const apiKeys = s.apiKeys
     if ((creds & METHOD_API_KEY) != 0 && apiKeys != null) {
       const key = apiKeys.header.length > 0 ? request.headers.get(apiKeys.header) : null
@@ -113,10 +115,9 @@ export class AuthHttp extends WaitingRequest {
             if (fromQuery) this.stripQuery = apiKeys.query
             else this.stripHeader = apiKeys.header
           }
-          if (rule.claims.length > 0) return this.refuse(403, "this path needs a JWT with claims", METHOD_JWT, false, true)
-          return this.afterCredentials(false)
-        }
-        reason = "invalid API key"
+          if (rule.claims.length == 0) return this.afterCredentials()
+          keyNeedsJwt = true
+        } else reason = "invalid API key"
       }
     }
     const jwt = s.jwt
@@ -153,7 +154,7 @@ export class AuthHttp extends WaitingRequest {
             const text = claimText(v)
             if (text != null) request.headers.set(ch.header, text)
           }
-          return this.afterCredentials(true)
+          return this.afterCredentials()
         }
         if (missingKey && jwt.jwks != null) {
           // The first JWKS is still on its way: wait for it instead of refusing a good token.
@@ -167,11 +168,12 @@ export class AuthHttp extends WaitingRequest {
         if (reason.length == 0 || reason == "invalid API key") reason = why
       }
     }
+    if (keyNeedsJwt && !tokenPresented) return this.refuse(403, "this path needs a JWT with claims", METHOD_JWT, false, true)
     return this.refuse(401, presented ? reason : "missing credentials", creds, tokenPresented)
   }
 
   /** After the credential (or none): ext authz if the rule asks for it. */
-  afterCredentials(viaJwt: bool): u8 {
+  afterCredentials(): u8 {
     const rule = this.rule!
     if (!rule.extAuthz) return CONTINUE
     return askExtAuthz(this)

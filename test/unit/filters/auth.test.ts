@@ -144,8 +144,6 @@ describe('auth: JWT signatures', () => {
 
   it('accepts a PKCS#1 RSA PEM', async () => {
     const key = rsaKey()
-    const pkcs1 = key.privateKey!.export({ format: 'pem', type: 'pkcs1' }).toString()
-    void pkcs1
     const { createPublicKey } = await import('node:crypto')
     const pem = createPublicKey(key.privateKey!).export({ format: 'pem', type: 'pkcs1' }).toString()
     const f = await load({ jwt: { keys: [{ pem }] } })
@@ -259,6 +257,7 @@ describe('auth: per-path rules', () => {
       { prefix: '/admin', methods: ['DELETE'], deny: true },
       { prefix: '/admin', require: ['jwt'], claims: { scope: 'admin' } },
       { path: '/internal', require: ['apiKey'] },
+      { prefix: '/reports', require: ['apiKey', 'jwt'], claims: { scope: 'reports' } },
     ],
   }
   const token = (claims: Record<string, unknown> = {}): string => signJwt(jwtKey, { exp: nowS() + 60, ...claims })
@@ -282,10 +281,15 @@ describe('auth: per-path rules', () => {
     expect(scope.status).toBe(403)
     expect(scope.headers['www-authenticate']).toBe('Bearer realm="shop", error="insufficient_scope"')
     expect((await f.request({ path: '/admin/x', headers: { 'x-api-key': 'svc-key' } })).status).toBe(401)
+    const keyOnly = await f.request({ path: '/reports', headers: { 'x-api-key': 'svc-key' } })
+    expect(keyOnly.status).toBe(403)
+    expect(body(keyOnly).reason).toBe('this path needs a JWT with claims')
+    expect((await f.request({ path: '/reports', headers: { 'x-api-key': 'svc-key', ...bearer(token({ scope: 'reports' })) } })).status).toBe(200)
+    expect((await f.request({ path: '/reports', headers: bearer(token({ scope: 'reports' })) })).status).toBe(200)
     expect((await f.request({ path: '/internal', headers: { 'x-api-key': 'svc-key' } })).status).toBe(200)
     expect((await f.request({ path: '/internal', headers: bearer(token()) })).status).toBe(401)
     expect((await f.request({ path: '/internal/more', headers: bearer(token()) })).status).toBe(200) // fallback: any credential
-    expect(await f.metric('auth_denied_forbidden')).toBe(2)
+    expect(await f.metric('auth_denied_forbidden')).toBe(3)
   })
 
   it('refuses dot segments and encoded separators that would dodge a rule', async () => {
