@@ -85,6 +85,7 @@ export const errorCodes = {
   WG_ERR_CLI_USAGE: { message: '%s', hint: 'run `wasmgate --help`' },
   WG_ERR_CLI_BUILD: { message: 'build failed: %s', hint: 'fix the compiler errors above (file:line)' },
   WG_ERR_CLI_EXISTS: { message: '%s already exists', hint: 'choose another name or directory' },
+  WG_ERR_CLI_TEST_TIMEOUT: { message: 'the request did not complete within %s ms', hint: 'the filter paused the request and never resumed it; its log lines above say where (raise --timeout-ms if it waits on purpose)' },
 
   // SERVER
   WG_ERR_SERVER_LISTEN: { message: 'cannot listen on %s: %s', hint: 'the port may be in use; choose another in listen/admin' },

@@ -21,8 +21,10 @@ import { WasmgateError } from './errors.ts'
 import type { FilterStream, HttpCallDispatcher, HttpCallResult, StreamInfo, StreamSink } from './filter/contract.ts'
 import { promMetricName } from './filter/filter-metrics.ts'
 import { HeaderMap } from './filter/header-map.ts'
-import { createFilterRuntime, type FilterRuntime } from './filter/runtime.ts'
+import { createFilterRuntime, type FilterRuntime, type FilterStatus } from './filter/runtime.ts'
 import { SharedDataStore } from './store/shared-data.ts'
+
+export type { FilterStatus }
 
 type Headers = Record<string, string> | ReadonlyArray<readonly [string, string]>
 type Bytes = string | Uint8Array
@@ -265,6 +267,13 @@ export class TestFilter {
     }
   }
 
+  /** What the proxy's GET /filters shows for this filter: root id, sha256, ABI version, state, failures. */
+  status(): FilterStatus {
+    const row = this.#runtime.list?.().find((r) => r.name === this.#name)
+    if (row === undefined) throw new Error(`wasmgate/testing: filter ${this.#name} is not loaded`)
+    return row
+  }
+
   /** Prometheus text of every metric (the filter's and the host's per-filter ones). */
   metricsText(): Promise<string> {
     return this.#metrics.metrics()
@@ -289,7 +298,7 @@ export class TestFilter {
 /**
  * Loads a .wasm (path or file URL) into the wasmgate host: compile, vm_start, configure. Rejects
  * like the proxy would (`err.code`, e.g. WG_ERR_FILTER_CONFIGURE_FAILED), with the filter's log
- * lines in `err.filterLogs`.
+ * lines in `err.filterLogs` (and every record, the host's too, in `err.logs`).
  */
 export async function loadFilter(wasm: string | URL, options: LoadFilterOptions = {}): Promise<TestFilter> {
   const file = wasm instanceof URL ? fileURLToPath(wasm) : resolve(wasm)
@@ -338,7 +347,7 @@ export async function loadFilter(wasm: string | URL, options: LoadFilterOptions 
     runtime = await createFilterRuntime([config as FilterConfig], { logger, metrics, httpCalls, baseDir: dirname(file), sharedData })
   } catch (err) {
     // The filter's own log lines say why it refused (e.g. which config field is wrong).
-    if (err instanceof Error) Object.assign(err, { filterLogs: logs.filter((l) => l.fromFilter).map((l) => l.message) })
+    if (err instanceof Error) Object.assign(err, { filterLogs: logs.filter((l) => l.fromFilter).map((l) => l.message), logs })
     throw err
   }
   return new TestFilter(runtime, { name, metrics, sharedData, vmId: options.vmId ?? '', upstream: options.upstream ?? echoUpstream, logs, calls, waiters })

@@ -13,6 +13,7 @@ import { registerInspect } from './commands/inspect.ts'
 import { registerNew } from './commands/new.ts'
 import { registerBuild } from './commands/build.ts'
 import { registerLoad } from './commands/load.ts'
+import { registerTest } from './commands/test.ts'
 
 const program = new Command('wasmgate')
   .description('An HTTP proxy whose extensions are proxy-wasm filters')
@@ -27,6 +28,7 @@ registerInspect(program)
 registerNew(program)
 registerBuild(program)
 registerLoad(program)
+registerTest(program)
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (isWasmgateError(err)) {
