@@ -127,14 +127,28 @@ export class LivePlugin implements InstanceServices {
 
   /** Stop serving: timers, callouts and queue delivery end; root on_done/on_delete when healthy. */
   retire(): void {
-    if (this.root.phase === 'done') return
+    if (this.root.phase === 'done' || this.#isPendingDone) return
     const i = this.instance
-    if (i.failed === undefined) {
-      const done = this.callbacks.onDone
-      if (done !== undefined) i.call('proxy_on_done', done, this.root, this.root.id)
-      const del = this.callbacks.onDelete
-      if (del !== undefined) i.call('proxy_on_delete', del, this.root, this.root.id)
+    const done = this.callbacks.onDone
+    if (i.failed === undefined && done !== undefined) {
+      const r = i.call('proxy_on_done', done, this.root, this.root.id)
+      // false: the root context still works (e.g. flushing through a callout) and will call
+      // proxy_done; until then its timers and callouts go on (cpp-host pending_done_).
+      if (r === 0) {
+        this.#isPendingDone = true
+        return
+      }
     }
+    this.#finishDone()
+  }
+
+  #isPendingDone = false
+
+  #finishDone(): void {
+    this.#isPendingDone = false
+    const i = this.instance
+    const del = this.callbacks.onDelete
+    if (i.failed === undefined && del !== undefined) i.call('proxy_on_delete', del, this.root, this.root.id)
     this.root.phase = 'done'
     this.root.shutdown()
   }
@@ -155,7 +169,10 @@ export class LivePlugin implements InstanceServices {
   }
   done(_instance: VmInstance, ctx: AbiContext | undefined): Status {
     // Stream contexts are deleted whatever on_done returned (cpp-host); only a root context can be pending.
-    return ctx === this.root && this.root.phase === 'done' ? Status.Ok : Status.NotFound
+    if (ctx !== this.root || !this.#isPendingDone) return Status.NotFound
+    // on_delete follows after the current guest call (cpp-host finishShutdown), never inside it.
+    setImmediate(() => this.#finishDone())
+    return Status.Ok
   }
   setTickPeriod(_ctx: AbiContext, periodMs: number): Status {
     return this.root.setTickPeriod(periodMs)
