@@ -121,9 +121,10 @@ export function createAuth(config: AuthConfig) {
           if (found) {
             if (ak.consumerHeader) setHeaders.push([ak.consumerHeader, found.name])
             if (ak.strip) removeHeaders.push(ak.header ?? 'x-api-key')
-            return { setHeaders, removeHeaders }
-          }
-          reason = 'invalid API key'
+            // Claims need a JWT: a key alone does not satisfy such a rule.
+            if (!rule.claims) return { setHeaders, removeHeaders }
+            reason = ''
+          } else reason = 'invalid API key'
         }
       }
       if (jwt && need.includes('jwt')) {
@@ -143,6 +144,7 @@ export function createAuth(config: AuthConfig) {
           return { setHeaders, removeHeaders }
         }
       }
+      if (reason === '') return deny(403, 'this path needs a JWT with claims', true)
       return deny(401, reason, true)
     },
   }

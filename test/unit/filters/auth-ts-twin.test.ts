@@ -12,7 +12,7 @@ const es = ecKey('e')
 const config: AuthConfig = {
   apiKeys: { keys: [{ name: 'svc', sha256: sha256Hex('svc-key') }], consumerHeader: 'x-consumer' },
   jwt: { keys: [hs.jwk, rs.jwk, es.jwk], issuers: ['idp'], claimsToHeaders: [{ claim: 'sub', header: 'x-user' }] },
-  rules: [{ prefix: '/pub', public: true }, { prefix: '/admin', methods: ['DELETE'], deny: true }, { prefix: '/admin', require: ['jwt'], claims: { scope: 'admin' } }],
+  rules: [{ prefix: '/pub', public: true }, { prefix: '/admin', methods: ['DELETE'], deny: true }, { prefix: '/admin', require: ['jwt'], claims: { scope: 'admin' } }, { prefix: '/reports', require: ['apiKey', 'jwt'], claims: { scope: 'r' } }],
 }
 let filter: TestFilter
 
@@ -31,6 +31,8 @@ it('decides every request like the Wasm filter', async () => {
     ['GET', '/x', {}],
     ['GET', '/x', { 'x-api-key': 'svc-key' }],
     ['GET', '/x', { 'x-api-key': 'wrong' }],
+    ['GET', '/reports', { 'x-api-key': 'svc-key' }],
+    ['GET', '/reports', { 'x-api-key': 'svc-key', authorization: `Bearer ${signJwt(hs, { ...claims, scope: 'r' })}` }],
     ['DELETE', '/admin/u', { authorization: `Bearer ${signJwt(hs, { ...claims, scope: 'admin' })}` }],
     ['GET', '/admin/u', { authorization: `Bearer ${signJwt(rs, { ...claims, scope: 'admin' })}` }],
     ['GET', '/admin/u', { authorization: `Bearer ${signJwt(es, { ...claims, scope: 'read' })}` }],
