@@ -42,7 +42,7 @@ export function matchRule(rules: Rule[], fallback: Rule, path: string, method: s
   return fallback
 }
 
-/** The value of query parameter `name` in `target` (not percent-decoded), or null. */
+/** The value of query parameter `name` in `target`, percent-decoded (`+` stays `+`), or null. */
 export function queryParam(target: string, name: string): string | null {
   let at = target.indexOf("?")
   if (at < 0) return null
@@ -52,7 +52,7 @@ export function queryParam(target: string, name: string): string | null {
     let end = target.indexOf("&", start)
     if (end < 0) end = n
     const eq = target.indexOf("=", start)
-    if (eq > start && eq < end && eq - start == name.length && target.substring(start, eq) == name) return target.substring(eq + 1, end)
+    if (eq > start && eq < end && eq - start == name.length && target.substring(start, eq) == name) return percentDecode(target.substring(eq + 1, end))
     at = end
   }
   return null
@@ -71,4 +71,35 @@ export function withoutQueryParam(target: string, name: string): string {
     if (key != name && p.length > 0) kept.push(p)
   }
   return kept.length == 0 ? target.slice(0, q) : target.slice(0, q) + "?" + kept.join("&")
+}
+
+function hexValue(c: i32): i32 {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30
+  const l = c | 0x20
+  return l >= 0x61 && l <= 0x66 ? l - 0x57 : -1
+}
+
+/** Decodes %XX escapes (as UTF-8); malformed escapes are kept as they are. */
+export function percentDecode(s: string): string {
+  if (s.indexOf("%") < 0) return s
+  const bytes = new Uint8Array(s.length * 3)
+  let n = 0
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c == 0x25 && i + 2 < s.length) {
+      const hi = hexValue(s.charCodeAt(i + 1)), lo = hexValue(s.charCodeAt(i + 2))
+      if (hi >= 0 && lo >= 0) {
+        bytes[n++] = <u8>((hi << 4) | lo)
+        i += 2
+        continue
+      }
+    }
+    if (c < 0x80) bytes[n++] = <u8>c
+    else {
+      // Non-ASCII in a request target is unusual; keep it as its UTF-8 bytes.
+      const enc = Uint8Array.wrap(String.UTF8.encode(String.fromCharCode(c)))
+      for (let j = 0; j < enc.length; j++) bytes[n++] = enc[j]
+    }
+  }
+  return String.UTF8.decodeUnsafe(bytes.dataStart, <usize>n)
 }

@@ -66,6 +66,7 @@ describe('auth: API keys', () => {
     expect(res.status).toBe(200)
     expect(res.upstreamRequest?.headers[':path']).toBe('/items?a=1&b=2')
     expect((await f.request({ path: '/items?api_key=bad' })).status).toBe(401)
+    expect((await f.request({ path: '/items?api_key=s3cret%2Dci' })).status).toBe(200)
   })
 
   it('hashes keys of every length right (SHA-256 padding edges)', async () => {
