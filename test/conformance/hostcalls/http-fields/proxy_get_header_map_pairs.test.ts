@@ -21,6 +21,13 @@ describe('proxy_get_header_map_pairs', () => {
     for (const n of names) expect(n).toBe(n.toLowerCase())
   })
 
+  it('keeps each value of a repeated header as its own pair (Envoy iterates entries)', async () => {
+    const { gw } = await startHostcalls()
+    const res = await send(gw, { headers: { 'x-rep': ['one', 'two'] as unknown as string, ...callHeaders(pairs(0)) } })
+    const list = decodePairs(report(res).bytes!)
+    expect(list.filter(([k]) => k === 'x-rep')).toEqual([['x-rep', 'one'], ['x-rep', 'two']])
+  })
+
   it('serializes the response headers with :status in response_headers', async () => {
     const { gw } = await startHostcalls()
     const res = await send(gw, { headers: callHeaders(pairs(MapType.ResponseHeaders, 'response_headers')) })

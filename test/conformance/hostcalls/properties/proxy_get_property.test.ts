@@ -105,6 +105,17 @@ describe('proxy_get_property', () => {
     expect(i64(size.bytes)).toBe(BigInt(Buffer.byteLength(res.text)))
   })
 
+  it('gives request.duration (int64 ns) and request.size in on_log', async () => {
+    const { gw } = await startHostcalls()
+    const { logReport, newTag } = await import('../../support/hostcalls.ts')
+    const tag = newTag('reqlog')
+    await send(gw, { method: 'POST', body: '12345', headers: { 'x-test-tag': tag, ...callHeaders(propOn('log', 'request', 'duration'), propOn('log', 'request', 'size')) } })
+    const duration = await logReport(gw, tag, 1, 'log')
+    expect(duration.status).toBe(Status.Ok)
+    expect(i64(duration.bytes)! > 0n).toBe(true)
+    expect(i64((await logReport(gw, tag, 2, 'log')).bytes)).toBe(5n)
+  })
+
   it('does not treat dots as separators, and returns NotFound for unknown names', async () => {
     const { gw } = await startHostcalls()
     const res = await send(gw, { headers: callHeaders({ call: 'proxy_get_property', path: 'request.path' }, prop('no_such_property'), prop('request', 'no_such_field')) })

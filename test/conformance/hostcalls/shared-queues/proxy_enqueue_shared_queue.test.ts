@@ -1,7 +1,7 @@
 // proxy_enqueue_shared_queue(queue_id, value): appends, then posts on_queue_ready(root, id) to the
 // registering root context asynchronously; NotFound for an unknown id (reference §3.7).
 import { describe, expect, it } from 'vitest'
-import { startHostcalls, send, callHeaders, report, Status, OOB_PTR, HUGE_LEN, expectEachOob, waitLine, logLines, eventually } from '../../support/hostcalls.ts'
+import { startHostcalls, send, callHeaders, report, Status, OOB_PTR, HUGE_LEN, expectEachOob, waitLine, logLines, eventually, callHeadersFor, HOSTCALLS_WASM } from '../../support/hostcalls.ts'
 
 describe('proxy_enqueue_shared_queue', () => {
   it('delivers on_queue_ready to the registering root context, with the item dequeued there', async () => {
@@ -23,6 +23,23 @@ describe('proxy_enqueue_shared_queue', () => {
     const res = await send(gw, { headers: { 'x-test-flow': 'queue' } })
     expect(res.status).toBe(200)
     expect(res.json().headers['x-resumed-by']).toBe('queue')
+  })
+
+  it('reaches the root context of another plugin of the same vm_id that registered the queue', async () => {
+    const { gw } = await startHostcalls({
+      vmId: 'queue-shared-vm',
+      config: 'hdr=x-a queue=cross-q',
+      extraFilters: [{ name: 'producer', source: HOSTCALLS_WASM, vmId: 'queue-shared-vm', config: 'hdr=x-b queue_nodrain=1' }],
+      routeFilters: ['hostcalls', 'producer'],
+    })
+    await waitLine(gw, 'queue registered id=')
+    const res = await send(gw, {
+      headers: { ...callHeadersFor('x-b', { call: 'proxy_resolve_shared_queue', name: 'cross-q' }) },
+    })
+    const id = report(res, 1, 'x-b-hc-').u32!
+    expect(report(res, 1, 'x-b-hc-').status).toBe(Status.Ok)
+    await send(gw, { headers: callHeadersFor('x-b', { call: 'proxy_enqueue_shared_queue', id, value: 'from-producer' }) })
+    await waitLine(gw, 'queue item=' + Buffer.from('from-producer').toString('hex'))
   })
 
   it('returns NotFound for an unknown queue id', async () => {
