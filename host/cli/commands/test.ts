@@ -17,7 +17,7 @@ interface TestFlags {
   readonly config?: string
   readonly vmConfig?: string
   readonly rootId?: string
-  readonly request: string
+  readonly request?: string
   readonly header: string[]
   readonly body?: string
   readonly responseStatus: string
@@ -39,7 +39,7 @@ export function registerTest(program: Command): void {
     .option('--config <json|@file>', 'plugin configuration, passed as raw bytes (JSON for the SDK\'s filters)')
     .option('--vm-config <text|@file>', 'VM configuration (raw bytes for proxy_on_vm_start)')
     .option('--root-id <id>', 'root id of the plugin (default: the file name without .wasm)')
-    .option('--request <"METHOD /path">', 'request line; the path may be a full http(s) URL', 'GET /')
+    .option('--request <"METHOD /path">', 'request line; the path may be a full http(s) URL (default: GET /, or POST / with --body)')
     .option('-H, --header <"name: value">', 'request header (repeatable); host sets :authority', collect, [])
     .option('--body <text|@file>', 'request body (the method defaults to POST with a body)')
     .option('--response-status <n>', 'status of the synthetic upstream response', '200')
@@ -116,9 +116,10 @@ function jsonBytes(key: string, value: unknown): unknown {
 
 async function parseRequest(flags: TestFlags): Promise<CliRequest> {
   const body = await readArg(flags.body, '--body')
-  const parts = flags.request.trim().split(/\s+/)
+  const line = flags.request ?? '/'
+  const parts = line.trim().split(/\s+/)
   const [first = '', second] = parts
-  if (parts.length > 2 || first === '') throw usage(`--request must be "METHOD /path" (got ${flags.request})`)
+  if (parts.length > 2 || first === '') throw usage(`--request must be "METHOD /path" (got ${line})`)
   let method = second === undefined ? (first.startsWith('/') || /^https?:/.test(first) ? undefined : first) : first
   let target = second ?? (method === undefined ? first : '/')
   method = (method ?? (body === undefined ? 'GET' : 'POST')).toUpperCase()
