@@ -31,6 +31,17 @@ describe('modules refused at load', () => {
     expect(r.code).toBe('WG_ERR_WASM_ABI_UNSUPPORTED')
   })
 
+  it('the marker exported as a global, not a function: WG_ERR_WASM_ABI_UNSUPPORTED', async () => {
+    const r = await refusal(await watFixture('marker-not-a-function'))
+    expect(r.code).toBe('WG_ERR_WASM_ABI_UNSUPPORTED')
+  })
+
+  it('an import from a module no host provides: WG_ERR_WASM_UNKNOWN_IMPORT, naming it', async () => {
+    const r = await refusal(await watFixture('import-unknown-module'))
+    expect(r.code).toBe('WG_ERR_WASM_UNKNOWN_IMPORT')
+    expect(r.message).toContain('not_a_host_module')
+  })
+
   it('an import the host does not provide: WG_ERR_WASM_UNKNOWN_IMPORT, naming it', async () => {
     const r = await refusal(await watFixture('unknown-import'))
     expect(r.code).toBe('WG_ERR_WASM_UNKNOWN_IMPORT')
