@@ -20,7 +20,7 @@ import type { ReloadManager } from '../filter/reload-manager.ts'
 import type { FilterRuntime, PreparedFilter } from '../filter/runtime.ts'
 import { sha256Hex } from '../vm/module-cache.ts'
 import { Cluster } from './cluster.ts'
-import { RouteStats, type GatewayMetrics } from './gateway-metrics.ts'
+import type { GatewayMetrics } from './gateway-metrics.ts'
 import type { ProxyContext, RouteRuntime } from './proxy-context.ts'
 import { Router } from './router.ts'
 
@@ -109,13 +109,19 @@ export class ConfigReloader {
     for (const p of prepared) reloads.commit(p.config, p.filter, 'config')
     const clusterChange = this.#swapClusters(prev.clusters, next.clusters)
     const router = new Router(next.routes)
+    // Before the access loggers are made: a pino child takes its parent's level when created.
+    if (next.log.level !== prev.log.level) {
+      this.#p.logger.level = next.log.level
+      ctx.noRouteAccessLogger = this.#p.logger.child({ type: 'access' })
+    }
     ctx.routes = router.routes.map((route): RouteRuntime => {
       const cluster = route.config.cluster === undefined ? undefined : clusters.get(route.config.cluster)
       return {
         route,
         cluster,
         chain: route.config.filters.length > 0 ? runtime.chainFor(route.config.filters) : undefined,
-        stats: new RouteStats(this.#p.metrics, route.name, cluster?.name ?? ''),
+        stats: this.#p.metrics.routeStats(route.name, cluster?.name ?? ''),
+        accessLogger: this.#p.logger.child({ type: 'access', route: route.name, cluster: cluster?.name }),
         timeoutMs: route.config.timeoutMs ?? cluster?.config.timeouts.requestMs ?? 0,
       }
     })
@@ -124,7 +130,6 @@ export class ConfigReloader {
     ctx.headerOptions = { xForwarded: next.proxyHeaders.xForwarded, requestId: next.proxyHeaders.requestId, via: next.proxyHeaders.via }
     ctx.accessLog = next.log.accessLog
     ctx.maxRequestBodyBytes = next.limits.maxRequestBodyBytes
-    if (next.log.level !== prev.log.level) this.#p.logger.level = next.log.level
     for (const name of removed) reloads.unload(name, 'config')
     this.#p.afterApply?.()
     return { filters: { added, replaced, removed }, clusters: clusterChange, routes: router.routes.length, needsRestart: restartPaths(prev, next) }

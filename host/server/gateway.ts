@@ -24,7 +24,7 @@ import { Cluster } from './cluster.ts'
 import { ConfigReloader, type ConfigReloadResult } from './config-reload.ts'
 import { writeClientError } from './client-error.ts'
 import { FilteredStream } from './filtered-stream.ts'
-import { GatewayMetrics, RouteStats } from './gateway-metrics.ts'
+import { GatewayMetrics } from './gateway-metrics.ts'
 import { HttpCalls } from './http-call.ts'
 import type { ProxyContext, RouteRuntime } from './proxy-context.ts'
 import { Router } from './router.ts'
@@ -91,7 +91,8 @@ export async function startGateway(parts: GatewayParts): Promise<Gateway> {
       route,
       cluster,
       chain: route.config.filters.length > 0 ? runtime.chainFor(route.config.filters) : undefined,
-      stats: new RouteStats(metrics, route.name, cluster?.name ?? ''),
+      stats: metrics.routeStats(route.name, cluster?.name ?? ''),
+      accessLogger: logger.child({ type: 'access', route: route.name, cluster: cluster?.name }),
       timeoutMs: route.config.timeoutMs ?? cluster?.config.timeouts.requestMs ?? 0,
     }
   })
@@ -99,7 +100,8 @@ export async function startGateway(parts: GatewayParts): Promise<Gateway> {
     config,
     router,
     routes,
-    noRouteStats: new RouteStats(metrics, '', ''),
+    noRouteStats: metrics.routeStats('', ''),
+    noRouteAccessLogger: logger.child({ type: 'access' }),
     headerOptions: { xForwarded: config.proxyHeaders.xForwarded, requestId: config.proxyHeaders.requestId, via: config.proxyHeaders.via },
     logger,
     metrics,

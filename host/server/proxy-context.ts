@@ -19,6 +19,8 @@ export interface RouteRuntime {
   /** Present only when the route names filters; absent means the fast path. */
   readonly chain: FilterChain | undefined
   readonly stats: RouteStats
+  /** `logger.child({ type: 'access', route, cluster })`: the access line's constant fields. */
+  readonly accessLogger: Logger
   /** Response-headers deadline over all tries; 0 means none. */
   readonly timeoutMs: number
 }
@@ -30,6 +32,8 @@ export interface ProxyContext {
   routes: readonly RouteRuntime[]
   /** Stats for requests that matched no route. */
   readonly noRouteStats: RouteStats
+  /** Access logger of requests that matched no route (rebuilt when the log level changes). */
+  noRouteAccessLogger: Logger
   headerOptions: ProxyHeaderOptions
   readonly logger: Logger
   readonly metrics: GatewayMetrics

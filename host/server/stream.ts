@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex, Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
 import { WasmgateError } from '../errors.ts'
+import { isoTime } from '../observability/log.ts'
 import type { FailureKind } from './cluster.ts'
 import { sendErrorReply, sendLocalReply } from './local-reply.ts'
 import type { ProxyContext, RouteRuntime } from './proxy-context.ts'
@@ -234,9 +235,9 @@ export class ProxyStream implements AttemptOwner {
     const rt = this.rt
     ;(rt?.stats ?? this.ctx.noRouteStats).record(this.status, durationMs / 1000)
     if (this.ctx.accessLog) {
-      this.ctx.logger.info({
-        type: 'access',
-        startTime: new Date(this.startMs).toISOString(),
+      // route and cluster are the child logger's bindings, serialised once per route
+      ;(rt?.accessLogger ?? this.ctx.noRouteAccessLogger).info({
+        startTime: isoTime(this.startMs),
         requestId: this.requestId,
         method: this.method,
         path: this.req.url,
@@ -244,8 +245,6 @@ export class ProxyStream implements AttemptOwner {
         bytesIn: this.bytesIn,
         bytesOut: this.bytesOut,
         durationMs: Math.round(durationMs * 100) / 100,
-        route: rt?.route.name,
-        cluster: rt?.cluster?.name,
         upstream: this.attempt?.endpoint.url,
         tries: this.#tries,
         code: this.errorCode,
