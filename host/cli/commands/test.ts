@@ -18,10 +18,10 @@ interface TestFlags {
   readonly vmConfig?: string
   readonly rootId?: string
   readonly request?: string
-  readonly header: string[]
+  readonly header?: string[]
   readonly body?: string
   readonly responseStatus: string
-  readonly responseHeader: string[]
+  readonly responseHeader?: string[]
   readonly responseBody?: string
   readonly timeoutMs: string
   readonly json?: boolean
@@ -29,7 +29,7 @@ interface TestFlags {
 
 type CliRequest = TestRequest & { readonly method: string; readonly path: string; readonly authority: string; readonly headers: Array<[string, string]> }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value]
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value]
 
 export function registerTest(program: Command): void {
   program
@@ -40,10 +40,10 @@ export function registerTest(program: Command): void {
     .option('--vm-config <text|@file>', 'VM configuration (raw bytes for proxy_on_vm_start)')
     .option('--root-id <id>', 'root id of the plugin (default: the file name without .wasm)')
     .option('--request <"METHOD /path">', 'request line; the path may be a full http(s) URL (default: GET /, or POST / with --body)')
-    .option('-H, --header <"name: value">', 'request header (repeatable); host sets :authority', collect, [])
+    .option('-H, --header <"name: value">', 'request header (repeatable); host sets :authority', collect)
     .option('--body <text|@file>', 'request body (the method defaults to POST with a body)')
     .option('--response-status <n>', 'status of the synthetic upstream response', '200')
-    .option('--response-header <"name: value">', 'upstream response header (repeatable)', collect, [])
+    .option('--response-header <"name: value">', 'upstream response header (repeatable)', collect)
     .option('--response-body <text|@file>', 'upstream response body (default: empty)')
     .option('--timeout-ms <ms>', 'fail when the request has not completed by then (a filter that pauses forever)', '10000')
     .option('--json', 'print the result as one JSON object')
@@ -58,7 +58,7 @@ async function runTest(file: string, flags: TestFlags): Promise<void> {
   if (!Number.isInteger(status) || status < 100 || status > 599) throw usage(`--response-status must be an HTTP status 100-599 (got ${flags.responseStatus})`)
   const timeoutMs = Number(flags.timeoutMs)
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw usage(`--timeout-ms must be a positive integer (got ${flags.timeoutMs})`)
-  const upstream = { status, headers: flags.responseHeader.map((h) => parseHeader(h, '--response-header')), body: (await readArg(flags.responseBody, '--response-body')) ?? '' }
+  const upstream = { status, headers: (flags.responseHeader ?? []).map((h) => parseHeader(h, '--response-header')), body: (await readArg(flags.responseBody, '--response-body')) ?? '' }
   const report: TestReport = { ok: false, file, request: describeRequest(request) }
 
   let filter: TestFilter
@@ -133,7 +133,7 @@ async function parseRequest(flags: TestFlags): Promise<CliRequest> {
   }
   if (!target.startsWith('/') && target !== '*') throw usage(`--request path must start with / (got ${target})`)
   const headers: Array<[string, string]> = []
-  for (const h of flags.header) {
+  for (const h of flags.header ?? []) {
     const [name, value] = parseHeader(h, '-H')
     // The proxy turns Host into :authority; a filter never sees a host header.
     if (name === 'host' || name === ':authority') authority = value
