@@ -62,4 +62,41 @@ describe('random arguments to every host function', () => {
     await expectHealthy(gw)
     expect(logRecords(gw, 'WG_ERR_ABI_HOSTCALL')).toEqual([])
   })
+
+  it('never throw on random pair buffers (set_header_map_pairs, local reply and callout headers)', async () => {
+    const { gw } = await startHostcalls({ failurePolicy: 'open' })
+    const r = prng(Number(process.env.WASMGATE_FUZZ_SEED ?? 0xbeef))
+    const randomPairs = (): string => {
+      const bytes: number[] = []
+      if (r() < 0.5) {
+        // plausible framing: a count, lengths, then bytes (often inconsistent)
+        const n = Math.floor(r() * 5)
+        const push32 = (v: number) => bytes.push(v & 255, (v >>> 8) & 255, (v >>> 16) & 255, (v >>> 24) & 255)
+        push32(r() < 0.2 ? Math.floor(r() * 0x100000000) : n)
+        for (let i = 0; i < n * 2; i++) push32(r() < 0.1 ? 0xffffffff : Math.floor(r() * 12))
+        const tail = Math.floor(r() * 40)
+        for (let i = 0; i < tail; i++) bytes.push(r() < 0.3 ? 0 : 97 + Math.floor(r() * 26))
+      } else {
+        const len = Math.floor(r() * 64)
+        for (let i = 0; i < len; i++) bytes.push(Math.floor(r() * 256))
+      }
+      return Buffer.from(bytes).toString('hex')
+    }
+    for (let i = 0; i < 120; i++) {
+      const which = Math.floor(r() * 3)
+      const spec =
+        which === 0
+          ? { call: 'proxy_set_header_map_pairs', map: r() < 0.5 ? 0 : 2, on: r() < 0.5 ? 'request_headers' : 'response_headers', pairs_hex: randomPairs() }
+          : which === 1
+            ? { call: 'proxy_send_local_response', code: 200 + Math.floor(r() * 400), headers_hex: randomPairs() }
+            : { call: 'proxy_http_call', cluster: 'callout', headers_hex: randomPairs(), trailers_hex: randomPairs() }
+      try {
+        await send(gw, { headers: callHeaders(spec) })
+      } catch {
+        // a reset is an acceptable answer to garbage headers
+      }
+    }
+    await expectHealthy(gw)
+    expect(logRecords(gw, 'WG_ERR_ABI_HOSTCALL')).toEqual([])
+  })
 })
