@@ -81,7 +81,8 @@ describe('auth: API keys', () => {
   })
 })
 
-describe('auth: JWT signatures', () => {
+// RSA key generation (3072 bits) and many signatures: more than the default 5 s on a busy machine.
+describe('auth: JWT signatures', { timeout: 30_000 }, () => {
   it('verifies the RFC 7515 A.1 (HS256), A.2 (RS256) and A.3 (ES256) examples', async () => {
     // Each example expired in 2011: "token expired" proves the signature check passed first.
     const a1 = 'eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk'
