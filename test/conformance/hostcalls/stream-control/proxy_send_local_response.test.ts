@@ -3,7 +3,7 @@
 // keys lowercased; grpc_status -1 means none; valid until response headers went out (reference
 // §1.4, §3.8).
 import { describe, expect, it } from 'vitest'
-import { startHostcalls, send, callHeaders, report, Status, OOB_PTR, HUGE_LEN, pairsSpec, expectEachOob } from '../../support/hostcalls.ts'
+import { startHostcalls, send, callHeaders, report, Status, OOB_PTR, HUGE_LEN, pairsSpec, expectEachOob, expectHealthy, logRecords } from '../../support/hostcalls.ts'
 
 const reply = (code: number, body: string, headers: Array<[string, string]> = [], on = 'request_headers', extra: Record<string, string | number> = {}) => ({
   call: 'proxy_send_local_response', code, body, headers: pairsSpec(headers), on, ...extra,
@@ -41,6 +41,19 @@ describe('proxy_send_local_response', () => {
     const res = await send(gw, { headers: callHeaders(reply(204, '')) })
     expect(res.status).toBe(204)
     expect(res.text).toBe('')
+  })
+
+  it('survives status codes no HTTP response can carry (0, 42, 1000, 2^32-1)', async () => {
+    const { gw } = await startHostcalls()
+    for (const code of [0, 42, 1000, 0xffffffff]) {
+      try {
+        await send(gw, { headers: callHeaders(reply(code, 'x')) })
+      } catch {
+        // refusing or resetting is fine; throwing inside the gateway is not
+      }
+    }
+    await expectHealthy(gw)
+    expect(logRecords(gw, 'WG_ERR_ABI_HOSTCALL')).toEqual([])
   })
 
   it('rejects out-of-bounds details, body and headers with InvalidMemoryAccess; the request then proceeds', async () => {
