@@ -21,8 +21,9 @@ export interface AbiContext {
   continueStream(type: number): Status
   closeStream(type: number): Status
   sendLocalResponse(statusCode: number, details: string, body: Uint8Array, headers: string[], grpcStatus: number): Status
-  getProperty(path: readonly string[]): Uint8Array | Status
-  setProperty(path: readonly string[], value: Uint8Array): Status
+  /** `rawPath`: the segments joined by NUL, as the guest sent them (no trailing NUL). */
+  getProperty(rawPath: string): Uint8Array | Status
+  setProperty(rawPath: string, value: Uint8Array): Status
 }
 
 export interface SharedValue {

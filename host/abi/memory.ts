@@ -10,12 +10,21 @@ import { Status } from './constants.ts'
 /** Calls the guest allocator (malloc / proxy_on_memory_allocate); 0 means it failed. */
 export type GuestAllocator = (size: number) => number
 
-const utf8 = new TextDecoder('utf-8')
+declare module 'node:buffer' {
+  interface Buffer {
+    latin1Slice(start: number, end: number): string
+    utf8Slice(start: number, end: number): string
+    latin1Write(s: string, offset: number, length: number): number
+    utf8Write(s: string, offset: number, length: number): number
+  }
+}
 
 export class GuestMemory {
   #memory: WebAssembly.Memory | undefined
   #buffer: ArrayBuffer | undefined
   #u8 = new Uint8Array(0)
+  /** The same bytes as a Buffer, for native latin1/utf8 slices and writes without a copy. */
+  #buf = Buffer.alloc(0)
   #dv = new DataView(new ArrayBuffer(0))
   #alloc: GuestAllocator = () => 0
 
@@ -35,20 +44,24 @@ export class GuestMemory {
     return this.#u8
   }
 
+  /**
+   * Growth detaches the old ArrayBuffer, so a view of length 0 is the cheap signal to re-read
+   * `memory.buffer` (a native getter): the views are rebuilt only after the guest grew memory.
+   */
   #refresh(): void {
+    if (this.#u8.length !== 0) return
     const m = this.#memory
     if (m !== undefined && m.buffer !== this.#buffer) {
       this.#buffer = m.buffer
       this.#u8 = new Uint8Array(this.#buffer)
+      this.#buf = Buffer.from(this.#buffer)
       this.#dv = new DataView(this.#buffer)
     }
   }
 
   inBounds(ptr: number, len: number): boolean {
     this.#refresh()
-    const p = ptr >>> 0
-    const l = len >>> 0
-    return p + l <= this.#u8.length
+    return (ptr >>> 0) + (len >>> 0) <= this.#u8.length
   }
 
   /** A view of guest bytes (not a copy): use it before the next guest call. */
@@ -65,13 +78,15 @@ export class GuestMemory {
   }
 
   utf8(ptr: number, len: number): string | undefined {
-    const v = this.view(ptr, len)
-    return v === undefined ? undefined : utf8.decode(v)
+    if (!this.inBounds(ptr, len)) return undefined
+    const p = ptr >>> 0
+    return this.#buf.utf8Slice(p, p + (len >>> 0))
   }
 
   latin1(ptr: number, len: number): string | undefined {
-    const v = this.view(ptr, len)
-    return v === undefined ? undefined : Buffer.from(v.buffer, v.byteOffset, v.length).toString('latin1')
+    if (!this.inBounds(ptr, len)) return undefined
+    const p = ptr >>> 0
+    return this.#buf.latin1Slice(p, p + (len >>> 0))
   }
 
   readU32(ptr: number): number | undefined {
@@ -95,6 +110,21 @@ export class GuestMemory {
     if (!this.inBounds(ptr, bytes.length)) return false
     this.#u8.set(bytes, ptr >>> 0)
     return true
+  }
+
+  /** copyOut for a header value (latin1: one byte per char), written straight into guest memory. */
+  copyOutLatin1(value: string, retPtrPtr: number, retSizePtr: number): Status {
+    if (!this.inBounds(retPtrPtr, 4) || !this.inBounds(retSizePtr, 4)) return Status.InvalidMemoryAccess
+    const len = value.length
+    let ptr = 0
+    if (len > 0) {
+      ptr = this.#alloc(len) >>> 0
+      if (ptr === 0 || !this.inBounds(ptr, len)) return Status.InvalidMemoryAccess
+      this.#buf.latin1Write(value, ptr, len)
+    }
+    this.#dv.setUint32(retPtrPtr >>> 0, ptr, true)
+    this.#dv.setUint32(retSizePtr >>> 0, len, true)
+    return Status.Ok
   }
 
   /**

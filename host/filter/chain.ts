@@ -165,6 +165,10 @@ export class FilterStreamImpl implements FilterStream, StreamAccess, PipelineHos
     return (this.#setProperties ??= new Map())
   }
 
+  storedProperty(rawPath: string): Uint8Array | undefined {
+    return this.#setProperties?.get(rawPath)
+  }
+
   // PipelineHost
   headersOf(isRequest: boolean): HeaderMap | undefined {
     return isRequest ? this.requestHeaders : this.responseHeaders

@@ -9,12 +9,12 @@ import type { AbiContext } from '../abi/abi-host.ts'
 import { BufferType, MapType, Status, StreamType } from '../abi/constants.ts'
 import type { HeaderMap } from './header-map.ts'
 import type { LivePlugin } from './live-plugin.ts'
-import { resolveProperty } from './properties.ts'
+import { resolveProperty, type PropertyStream } from './properties.ts'
 import type { RootContext } from './root-context.ts'
 import { editBuffer } from './buffer-edit.ts'
 
 /** What an HttpContext needs from its stream (implemented by chain.ts FilterStreamImpl). */
-export interface StreamAccess {
+export interface StreamAccess extends PropertyStream {
   readonly info: import('./contract.ts').StreamInfo
   readonly requestHeaders: HeaderMap | undefined
   readonly requestTrailers: HeaderMap | undefined
@@ -140,20 +140,12 @@ export class HttpContext implements AbiContext {
     return Status.Ok
   }
 
-  getProperty(path: readonly string[]): Uint8Array | Status {
-    const s = this.#stream
-    return resolveProperty(path, {
-      plugin: this.live.spec,
-      info: s.info,
-      requestHeaders: s.requestHeaders,
-      responseHeaders: s.responseHeaders,
-      responseTrailers: s.responseTrailers,
-      setProperties: s.setProperties,
-    })
+  getProperty(rawPath: string): Uint8Array | Status {
+    return resolveProperty(rawPath, this.live.spec, this.#stream)
   }
 
-  setProperty(path: readonly string[], value: Uint8Array): Status {
-    this.#stream.setProperties.set(path.join('\0'), value)
+  setProperty(rawPath: string, value: Uint8Array): Status {
+    this.#stream.setProperties.set(rawPath, value)
     return Status.Ok
   }
 

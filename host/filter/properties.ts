@@ -17,14 +17,14 @@ export interface PluginIdentity {
   readonly vmId: string
 }
 
-/** What a property lookup can see; the stream parts are absent on a root context. */
-export interface PropertySource {
-  readonly plugin: PluginIdentity
-  readonly info: StreamInfo | undefined
+/** What a property lookup can see of a stream (FilterStreamImpl); absent on a root context. */
+export interface PropertyStream {
+  readonly info: StreamInfo
   readonly requestHeaders: HeaderMap | undefined
   readonly responseHeaders: HeaderMap | undefined
   readonly responseTrailers: HeaderMap | undefined
-  readonly setProperties: Map<string, Uint8Array> | undefined
+  /** A value stored with proxy_set_property, by its raw NUL-separated path. */
+  storedProperty(rawPath: string): Uint8Array | undefined
 }
 
 const str = (s: string | undefined): Uint8Array | undefined => (s === undefined ? undefined : Buffer.from(s, 'utf8'))
@@ -62,120 +62,118 @@ function nodeProto(id: string, cluster: string): Uint8Array {
 const NODE_ID = 'wasmgate'
 const NODE_CLUSTER = 'wasmgate'
 
-export function resolveProperty(path: readonly string[], src: PropertySource): Uint8Array | Status {
-  const v = lookup(path, src)
+/**
+ * Resolves a raw property path (segments joined by NUL, as it crossed the ABI). The common
+ * paths are matched on the raw string, so a lookup allocates nothing but its result.
+ */
+export function resolveProperty(raw: string, plugin: PluginIdentity, stream: PropertyStream | undefined): Uint8Array | Status {
+  const v = lookup(raw, plugin, stream)
   if (v !== undefined) return v
-  const stored = src.setProperties?.get(path.join('\0'))
-  return stored ?? Status.NotFound
+  return stream?.storedProperty(raw) ?? Status.NotFound
 }
 
-function lookup(path: readonly string[], src: PropertySource): Uint8Array | undefined {
-  const [head, second, third] = path
-  const info = src.info
-  const req = src.requestHeaders
-  switch (head) {
+function lookup(raw: string, plugin: PluginIdentity, stream: PropertyStream | undefined): Uint8Array | undefined {
+  switch (raw) {
     case 'plugin_name':
-      return str(src.plugin.name)
+      return str(plugin.name)
     case 'plugin_root_id':
-      return str(src.plugin.rootId)
+      return str(plugin.rootId)
     case 'plugin_vm_id':
-      return str(src.plugin.vmId)
-    case 'node':
-      return nodeField(second)
-    case 'xds':
-      return xds(path.slice(1), src)
-    case 'cluster_name':
-    case 'route_name':
-    case 'listener_direction':
-      return xds(path, src)
-    case 'connection_id':
-      return info && i64(info.connectionId)
+      return str(plugin.vmId)
   }
-  if (info === undefined) return undefined
-  const key = path.length === 2 ? `${head}.${second}` : undefined
-  switch (key) {
-    case 'request.path':
+  if (raw.startsWith('node') || raw.startsWith('xds\0') || raw === 'cluster_name' || raw === 'route_name' || raw === 'listener_direction') {
+    const path = raw.split('\0')
+    if (path[0] === 'node') return nodeField(path[1])
+    return xds(path[0] === 'xds' ? path.slice(1) : path, stream?.info)
+  }
+  if (stream === undefined) return undefined
+  const info = stream.info
+  const req = stream.requestHeaders
+  switch (raw) {
+    case 'connection_id':
+      return i64(info.connectionId)
+    case 'request\0path':
       return str(req?.get(':path'))
-    case 'request.url_path': {
+    case 'request\0url_path': {
       const p = req?.get(':path')
       return p === undefined ? undefined : str(p.split('?')[0])
     }
-    case 'request.query': {
+    case 'request\0query': {
       const p = req?.get(':path')
       if (p === undefined) return undefined
       const q = p.indexOf('?')
       return str(q < 0 ? '' : p.slice(q + 1))
     }
-    case 'request.host':
+    case 'request\0host':
       return str(req?.get(':authority'))
-    case 'request.scheme':
+    case 'request\0scheme':
       return str(req?.get(':scheme'))
-    case 'request.method':
+    case 'request\0method':
       return str(req?.get(':method'))
-    case 'request.headers':
+    case 'request\0headers':
       return headerMapValue(req)
-    case 'request.referer':
+    case 'request\0referer':
       return joinedHeader(req, 'referer')
-    case 'request.useragent':
+    case 'request\0useragent':
       return joinedHeader(req, 'user-agent')
-    case 'request.id':
+    case 'request\0id':
       return str(req?.get('x-request-id') ?? info.requestId)
-    case 'request.protocol':
+    case 'request\0protocol':
       return str(info.protocol)
-    case 'request.time':
+    case 'request\0time':
       return i64(BigInt(info.startTimeMs) * 1_000_000n)
-    case 'request.duration':
+    case 'request\0duration':
       return i64(BigInt(Math.max(0, Date.now() - info.startTimeMs)) * 1_000_000n)
-    case 'request.size':
+    case 'request\0size':
       return i64(info.requestBodyBytes)
-    case 'request.headers_bytes':
+    case 'request\0headers_bytes':
       return req && i64(req.byteSize())
-    case 'request.total_size':
+    case 'request\0total_size':
       return i64((req?.byteSize() ?? 0) + info.requestBodyBytes)
-    case 'response.code':
+    case 'response\0code':
       return info.responseCode > 0 ? i64(info.responseCode) : undefined
-    case 'response.code_details':
+    case 'response\0code_details':
       return info.responseCode > 0 ? str('via_upstream') : undefined
-    case 'response.flags':
+    case 'response\0flags':
       return i64(0)
-    case 'response.grpc_status':
+    case 'response\0grpc_status':
       return undefined
-    case 'response.headers':
-      return headerMapValue(src.responseHeaders)
-    case 'response.trailers':
-      return headerMapValue(src.responseTrailers)
-    case 'response.size':
+    case 'response\0headers':
+      return headerMapValue(stream.responseHeaders)
+    case 'response\0trailers':
+      return headerMapValue(stream.responseTrailers)
+    case 'response\0size':
       return i64(info.responseBodyBytes)
-    case 'response.headers_bytes':
-      return src.responseHeaders && i64(src.responseHeaders.byteSize())
-    case 'response.total_size':
-      return i64((src.responseHeaders?.byteSize() ?? 0) + info.responseBodyBytes)
-    case 'source.address':
+    case 'response\0headers_bytes':
+      return stream.responseHeaders && i64(stream.responseHeaders.byteSize())
+    case 'response\0total_size':
+      return i64((stream.responseHeaders?.byteSize() ?? 0) + info.responseBodyBytes)
+    case 'source\0address':
       return str(`${info.sourceAddress}:${info.sourcePort}`)
-    case 'source.port':
+    case 'source\0port':
       return i64(info.sourcePort)
-    case 'destination.address':
+    case 'destination\0address':
       return str(`${info.destinationAddress}:${info.destinationPort}`)
-    case 'destination.port':
+    case 'destination\0port':
       return i64(info.destinationPort)
-    case 'connection.id':
+    case 'connection\0id':
       return i64(info.connectionId)
-    case 'connection.mtls':
+    case 'connection\0mtls':
       return bool(false)
-    case 'connection.tls_version':
+    case 'connection\0tls_version':
       return info.isTls ? str(info.tlsVersion ?? '') : undefined
-    case 'connection.requested_server_name':
+    case 'connection\0requested_server_name':
       return str(info.requestedServerName ?? '')
-    case 'upstream.address':
+    case 'upstream\0address':
       return str(info.upstreamAddress)
-    case 'upstream.port': {
+    case 'upstream\0port': {
       const port = info.upstreamAddress?.split(':').pop()
       return port === undefined ? undefined : i64(Number(port))
     }
   }
-  if (head === 'request' && second === 'headers' && path.length === 3) return joinedHeader(req, third)
-  if (head === 'response' && second === 'headers' && path.length === 3) return joinedHeader(src.responseHeaders, third)
-  if (head === 'response' && second === 'trailers' && path.length === 3) return joinedHeader(src.responseTrailers, third)
+  if (raw.startsWith('request\0headers\0')) return joinedHeader(req, raw.slice(16))
+  if (raw.startsWith('response\0headers\0')) return joinedHeader(stream.responseHeaders, raw.slice(17))
+  if (raw.startsWith('response\0trailers\0')) return joinedHeader(stream.responseTrailers, raw.slice(18))
   return undefined
 }
 
@@ -187,15 +185,15 @@ function nodeField(field: string | undefined): Uint8Array | undefined {
   return undefined
 }
 
-function xds(path: readonly string[], src: PropertySource): Uint8Array | undefined {
+function xds(path: readonly string[], info: StreamInfo | undefined): Uint8Array | undefined {
   const [name, sub] = path
   switch (name) {
     case 'node':
       return nodeField(sub)
     case 'cluster_name':
-      return src.info?.clusterName === undefined ? undefined : str(src.info.clusterName)
+      return info?.clusterName === undefined ? undefined : str(info.clusterName)
     case 'route_name':
-      return src.info === undefined ? undefined : str(src.info.routeName)
+      return info === undefined ? undefined : str(info.routeName)
     case 'listener_direction':
       return i64(0) // UNSPECIFIED: wasmgate listeners have no direction
     case 'filter_chain_name':

@@ -82,15 +82,8 @@ export class RootContext implements RootLifecycle {
     return Status.BadArgument
   }
 
-  getProperty(path: readonly string[]): Uint8Array | Status {
-    return resolveProperty(path, {
-      plugin: this.live.spec,
-      info: undefined,
-      requestHeaders: undefined,
-      responseHeaders: undefined,
-      responseTrailers: undefined,
-      setProperties: undefined,
-    })
+  getProperty(rawPath: string): Uint8Array | Status {
+    return resolveProperty(rawPath, this.live.spec, undefined)
   }
 
   /** Envoy: NotFound without stream info (a root context). */

@@ -39,7 +39,7 @@ export function httpFieldImports(host: AbiHost) {
         if (isV010) return mem.copyOut(new Uint8Array(0), retPtrPtr, retSizePtr)
         return Status.NotFound
       }
-      return mem.copyOut(Buffer.from(value, 'latin1'), retPtrPtr, retSizePtr)
+      return mem.copyOutLatin1(value, retPtrPtr, retSizePtr)
     },
     proxy_add_header_map_value(type: number, keyPtr: number, keySize: number, valuePtr: number, valueSize: number): number {
       const key = mem.latin1(keyPtr, keySize)

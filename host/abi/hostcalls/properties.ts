@@ -8,10 +8,13 @@ import type { AbiHost } from '../abi-host.ts'
 import { Status } from '../constants.ts'
 import { MAX_PROPERTY_PATH_BYTES } from '../limits.ts'
 
+/** The raw path without a trailing NUL (some SDKs send one). */
+export function trimPath(raw: string): string {
+  return raw.length > 1 && raw.charCodeAt(raw.length - 1) === 0 ? raw.slice(0, -1) : raw
+}
+
 export function splitPropertyPath(raw: string): string[] {
-  const parts = raw.split('\0')
-  if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop()
-  return parts
+  return trimPath(raw).split('\0')
 }
 
 export function propertyImports(host: AbiHost) {
@@ -23,7 +26,7 @@ export function propertyImports(host: AbiHost) {
       const raw = mem.utf8(pathPtr, pathSize)
       if (raw === undefined || !mem.inBounds(retPtrPtr, 4) || !mem.inBounds(retSizePtr, 4)) return Status.InvalidMemoryAccess
       if (pathSize >>> 0 > MAX_PROPERTY_PATH_BYTES) return Status.NotFound
-      const value = ctx.getProperty(splitPropertyPath(raw))
+      const value = ctx.getProperty(trimPath(raw))
       if (typeof value === 'number') return value
       return mem.copyOut(value, retPtrPtr, retSizePtr)
     },
@@ -34,7 +37,7 @@ export function propertyImports(host: AbiHost) {
       const value = mem.copy(valuePtr, valueSize)
       if (raw === undefined || value === undefined) return Status.InvalidMemoryAccess
       if (pathSize >>> 0 > MAX_PROPERTY_PATH_BYTES) return Status.BadArgument
-      return ctx.setProperty(splitPropertyPath(raw), value)
+      return ctx.setProperty(trimPath(raw), value)
     },
   }
 }
