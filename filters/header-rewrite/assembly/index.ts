@@ -140,8 +140,8 @@ function substitute(re: Regex, rule: Rule, vars: RequestVars): string {
   let at = 0
   const len = s.length
   while (at <= len && re.exec(s, at)) {
-    const start = unchecked(re.caps[0])
-    const end = unchecked(re.caps[1])
+    const start = re.start(0)
+    const end = re.end(0)
     vars.captures = re
     out += s.substring(at, start) + subst.render(vars)
     if (end == start) {

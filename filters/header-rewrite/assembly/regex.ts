@@ -10,16 +10,7 @@
 // `(?i)` makes the whole pattern case-insensitive (ASCII letters).
 import { RegexNode, RegexParser } from "./regex-parser"
 
-// Opcodes; each instruction is 3 i32s: op, a, b.
-const OP_CHAR = 0 // a = char code
-const OP_ANY = 1
-const OP_CLASS = 2 // a = first range index, b = range count; negated when a < 0 (index ~a)
-const OP_SPLIT = 3 // try a first, then b
-const OP_JMP = 4
-const OP_SAVE = 5 // a = capture slot
-const OP_BOL = 6
-const OP_EOL = 7
-const OP_MATCH = 8
+import { OP_ANY, OP_BOL, OP_CHAR, OP_CLASS, OP_EOL, OP_JMP, OP_MATCH, OP_SAVE, OP_SPLIT, Vm, newVm, vmExec } from "./pike-vm"
 
 /** Programs larger than this are refused (counted repetition copies its body). */
 const MAX_INSTRUCTIONS = 4096
@@ -29,40 +20,12 @@ export let regexError: string = ""
 export class Regex {
   /** Number of capturing groups. */
   readonly groups: i32
-  /** Starts with `^` outside any group: only a match at the start position is possible. */
-  anchored: bool = false
-  private prog: StaticArray<i32>
-  private size: i32
-  private ranges: StaticArray<i32>
-  private slots: i32
-  private clistPc: StaticArray<i32>
-  private nlistPc: StaticArray<i32>
-  private clistCaps: StaticArray<i32>
-  private nlistCaps: StaticArray<i32>
-  private marks: StaticArray<u32>
-  private gen: u32 = 0
-  private tmp: StaticArray<i32>
-  private nc: i32 = 0
-  private nn: i32 = 0
+  private vm: Vm
   private subject: string = ""
-  /** Start and end of each group of the last match (-1 when the group did not take part). */
-  readonly caps: StaticArray<i32>
 
-  private constructor(prog: i32[], ranges: i32[], groups: i32) {
-    const size = prog.length / 3
-    const slots = (groups + 1) * 2
-    this.prog = StaticArray.fromArray<i32>(prog)
-    this.size = size
-    this.ranges = StaticArray.fromArray<i32>(ranges)
+  private constructor(vm: Vm, groups: i32) {
+    this.vm = vm
     this.groups = groups
-    this.slots = slots
-    this.clistPc = new StaticArray<i32>(size)
-    this.nlistPc = new StaticArray<i32>(size)
-    this.clistCaps = new StaticArray<i32>(size * slots)
-    this.nlistCaps = new StaticArray<i32>(size * slots)
-    this.marks = new StaticArray<u32>(size)
-    this.tmp = new StaticArray<i32>(slots)
-    this.caps = new StaticArray<i32>(slots)
   }
 
   /** Compiles `pattern`; null (with `regexError` set) when it is not valid. */
@@ -74,7 +37,7 @@ export class Regex {
       return null
     }
     const e = new Emitter(p.ignoreCase)
-    e.prog.push(OP_SAVE); e.prog.push(0); e.prog.push(0)
+    e.op(OP_SAVE, 0, 0)
     e.emit(root)
     e.op(OP_SAVE, 1, 0)
     e.op(OP_MATCH, 0, 0)
@@ -82,125 +45,26 @@ export class Regex {
       regexError = "pattern too large (counted repetitions expand to more than " + MAX_INSTRUCTIONS.toString() + " steps)"
       return null
     }
-    const re = new Regex(e.prog, e.ranges, p.groups)
-    re.anchored = root.kind == RegexNode.BOL || (root.kind == RegexNode.CONCAT && root.children.length > 0 && root.children[0].kind == RegexNode.BOL)
-    return re
+    // Starts with `^` outside any group: only a match at the start position is possible.
+    const anchored = root.kind == RegexNode.BOL || (root.kind == RegexNode.CONCAT && root.children.length > 0 && root.children[0].kind == RegexNode.BOL)
+    return new Regex(newVm(e.prog, e.ranges, (p.groups + 1) * 2, anchored), p.groups)
   }
 
-  /** True when the pattern matches somewhere in `s` at or after `from`; fills `caps`. */
+  /** True when the pattern matches somewhere in `s` at or after `from`; see start()/end()/group(). */
   exec(s: string, from: i32 = 0): bool {
     this.subject = s
-    const len = s.length
-    const slots = this.slots
-    let matched = false
-    this.nc = 0
-    this.nextGen()
-    for (let pos = from; ; pos++) {
-      if (!matched && (pos == from || !this.anchored)) {
-        for (let i = 0; i < slots; i++) unchecked(this.tmp[i] = -1)
-        this.add(true, 0, pos)
-      }
-      if (this.nc == 0) break
-      this.nextGen()
-      this.nn = 0
-      const c: i32 = pos < len ? <i32>load<u16>(changetype<usize>(s) + (<usize>pos << 1)) : -1
-      for (let t = 0; t < this.nc; t++) {
-        const pc = unchecked(this.clistPc[t])
-        const op = unchecked(this.prog[pc * 3])
-        if (op == OP_MATCH) {
-          for (let i = 0; i < slots; i++) unchecked(this.caps[i] = this.clistCaps[t * slots + i])
-          matched = true
-          break // threads after this one have lower priority
-        }
-        if (c < 0 || !this.step(op, pc, c)) continue
-        for (let i = 0; i < slots; i++) unchecked(this.tmp[i] = this.clistCaps[t * slots + i])
-        this.add(false, pc + 1, pos + 1)
-      }
-      this.swap()
-      if (pos >= len) break // MATCH threads at the end were seen above
-    }
-    return matched
+    return vmExec(this.vm, changetype<usize>(s), s.length, from)
   }
+
+  /** Where group `n` of the last match starts (-1 when it did not take part). */
+  start(n: i32): i32 { return load<i32>(this.vm.out + (<usize>(n * 2) << 2)) }
+  end(n: i32): i32 { return load<i32>(this.vm.out + (<usize>(n * 2 + 1) << 2)) }
 
   /** Group `n` of the last match as a string ("" when it did not take part). */
   group(n: i32): string {
-    const a = unchecked(this.caps[n * 2])
-    const b = unchecked(this.caps[n * 2 + 1])
+    const a = this.start(n)
+    const b = this.end(n)
     return a < 0 || b < a ? "" : this.subject.substring(a, b)
-  }
-
-  private step(op: i32, pc: i32, c: i32): bool {
-    if (op == OP_CHAR) return unchecked(this.prog[pc * 3 + 1]) == c
-    if (op == OP_ANY) return true
-    if (op == OP_CLASS) {
-      let first = unchecked(this.prog[pc * 3 + 1])
-      const negated = first < 0
-      if (negated) first = ~first
-      const end = first + unchecked(this.prog[pc * 3 + 2])
-      let inside = false
-      for (let r = first; r < end; r++) {
-        if (c >= unchecked(this.ranges[r * 2]) && c <= unchecked(this.ranges[r * 2 + 1])) {
-          inside = true
-          break
-        }
-      }
-      return inside != negated
-    }
-    return false
-  }
-
-  // Follows jumps, splits, saves and assertions from `pc`; records each thread once per step.
-  private add(current: bool, pc: i32, pos: i32): void {
-    if (unchecked(this.marks[pc]) == this.gen) return
-    unchecked(this.marks[pc] = this.gen)
-    const op = unchecked(this.prog[pc * 3])
-    const a = unchecked(this.prog[pc * 3 + 1])
-    if (op == OP_JMP) {
-      this.add(current, a, pos)
-    } else if (op == OP_SPLIT) {
-      this.add(current, a, pos)
-      this.add(current, unchecked(this.prog[pc * 3 + 2]), pos)
-    } else if (op == OP_SAVE) {
-      const old = unchecked(this.tmp[a])
-      unchecked(this.tmp[a] = pos)
-      this.add(current, pc + 1, pos)
-      unchecked(this.tmp[a] = old)
-    } else if (op == OP_BOL) {
-      if (pos == 0) this.add(current, pc + 1, pos)
-    } else if (op == OP_EOL) {
-      if (pos == this.subject.length) this.add(current, pc + 1, pos)
-    } else {
-      const slots = this.slots
-      if (current) {
-        const t = this.nc++
-        unchecked(this.clistPc[t] = pc)
-        for (let i = 0; i < slots; i++) unchecked(this.clistCaps[t * slots + i] = this.tmp[i])
-      } else {
-        const t = this.nn++
-        unchecked(this.nlistPc[t] = pc)
-        for (let i = 0; i < slots; i++) unchecked(this.nlistCaps[t * slots + i] = this.tmp[i])
-      }
-    }
-  }
-
-  // Marks hold the step that last recorded each pc; on wrap-around, clear them.
-  private nextGen(): void {
-    if (this.gen == u32.MAX_VALUE) {
-      for (let i = 0; i < this.size; i++) unchecked(this.marks[i] = 0)
-      this.gen = 0
-    }
-    this.gen++
-  }
-
-  private swap(): void {
-    const pcs = this.clistPc
-    this.clistPc = this.nlistPc
-    this.nlistPc = pcs
-    const caps = this.clistCaps
-    this.clistCaps = this.nlistCaps
-    this.nlistCaps = caps
-    this.nc = this.nn
-    this.nn = 0
   }
 }
 

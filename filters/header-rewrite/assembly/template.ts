@@ -36,6 +36,15 @@ export abstract class TemplateSource {
 
 export let templateError: string = ""
 
+// Reused by every render (rendering never nests).
+const scratchPieces: string[] = []
+
+function valueOf(p: Part, src: TemplateSource): string {
+  if (p.kind == PART_LITERAL) return p.text
+  const v = src.variable(p)
+  return v == null || v.length == 0 ? p.fallback : v!
+}
+
 export class Template {
   /** The whole value when the template has no variables. */
   readonly isLiteral: bool
@@ -61,15 +70,24 @@ export class Template {
   render(src: TemplateSource): string {
     const parts = this.parts
     if (this.isLiteral) return parts.length == 0 ? "" : unchecked(parts[0]).text
-    let out = ""
-    for (let i = 0, n = parts.length; i < n; i++) {
-      const p = unchecked(parts[i])
-      if (p.kind == PART_LITERAL) {
-        out += p.text
-        continue
-      }
-      const v = src.variable(p)
-      out += v == null || v.length == 0 ? p.fallback : v
+    const n = parts.length
+    if (n == 1) return valueOf(unchecked(parts[0]), src)
+    // Collect the pieces, then copy them into one new string: no intermediate concatenations.
+    const pieces = scratchPieces
+    pieces.length = n
+    let bytes: usize = 0
+    for (let i = 0; i < n; i++) {
+      const v = valueOf(unchecked(parts[i]), src)
+      unchecked(pieces[i] = v)
+      bytes += <usize>v.length << 1
+    }
+    const out = changetype<string>(__new(bytes, idof<string>()))
+    let at = changetype<usize>(out)
+    for (let i = 0; i < n; i++) {
+      const v = unchecked(pieces[i])
+      const size = <usize>v.length << 1
+      memory.copy(at, changetype<usize>(v), size)
+      at += size
     }
     return out
   }
