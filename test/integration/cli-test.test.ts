@@ -2,7 +2,7 @@
 // compiled with wabt) in-process and reports what the upstream and the client saw. Most cases run
 // the CLI from source (test/helpers/cli-process.ts); one runs the bundle `npm run build` makes.
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -137,6 +137,22 @@ describe('wasmgate test', () => {
     const bad = runCli(['test', addHeader, '-H', 'no-colon'])
     expect((await bad.exited()).code).not.toBe(0)
     expect(bad.stderr()).toContain('WG_ERR_CLI_USAGE')
+  })
+
+  it('docs/cli.md has a section for every command and names every option of `test`', async () => {
+    const doc = readFileSync(join(root, 'docs', 'cli.md'), 'utf8')
+    const help = async (args: string[]): Promise<string> => {
+      const cli = runCli(args)
+      await cli.exited()
+      return cli.records.map((r) => String(r.text ?? '')).join('\n')
+    }
+    const commands = [...(await help(['--help'])).split('Commands:')[1]?.matchAll(/^ {2}([a-z]+) /gm) ?? []].map((m) => m[1] as string).filter((c) => c !== 'help')
+    expect(commands).toContain('test')
+    for (const c of commands) expect(doc, `docs/cli.md section for ${c}`).toContain(`## wasmgate ${c}\n`)
+    const options = [...(await help(['test', '--help'])).matchAll(/^ {2}(?:-\w, )?(--[a-z-]+)/gm)].map((m) => m[1] as string).filter((o) => o !== '--help')
+    expect(options.length).toBeGreaterThan(5)
+    const section = doc.split('## wasmgate test\n')[1]?.split('\n## ')[0] ?? ''
+    for (const o of options) expect(section, `docs/cli.md documents ${o}`).toContain(o)
   })
 
   it('runs from the built bundle (bin/wasmgate.js -> dist/cli.js)', async () => {
