@@ -222,6 +222,13 @@ export const ReloadSchema = Type.Object(
   { additionalProperties: false, default: {} },
 )
 
+export const WorkersSchema = Type.Object(
+  {
+    stallTimeoutMs: DurationMs(10000, 'with --workers N: a worker whose event loop sends no heartbeat for this long is killed and replaced; 0 means never'),
+  },
+  { additionalProperties: false, default: {} },
+)
+
 export const GatewayConfigSchema = Type.Object(
   {
     listen: ListenSchema,
@@ -231,6 +238,7 @@ export const GatewayConfigSchema = Type.Object(
     proxyHeaders: ProxyHeadersSchema,
     shutdown: ShutdownSchema,
     reload: ReloadSchema,
+    workers: WorkersSchema,
     clusters: Type.Array(ClusterSchema, { default: [] }),
     filters: Type.Array(FilterSchema, { default: [] }),
     routes: Type.Array(RouteSchema, { default: [] }),

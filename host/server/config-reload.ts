@@ -48,7 +48,7 @@ export interface ConfigReloadParts {
 }
 
 /** Sections a running server cannot change (sockets and server options are made at listen). */
-const RESTART_SECTIONS = ['listen', 'admin'] as const
+const RESTART_SECTIONS = ['listen', 'admin', 'workers'] as const
 const RESTART_LIMITS = ['maxRequestHeadersBytes', 'requestHeadersTimeoutMs', 'keepAliveTimeoutMs'] as const
 
 export class ConfigReloader {

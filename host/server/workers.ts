@@ -4,6 +4,11 @@
  * the listening ports), restarts any worker that dies, and on SIGTERM/SIGINT asks every worker
  * to drain, then exits 0; SIGHUP is passed on to every worker (config reload). A worker that
  * dies right after starting is restarted after a pause, so a crash loop does not spin the CPU.
+ *
+ * Stalled workers: each worker's event loop sends a heartbeat over IPC from a timer
+ * (`startWorkerHeartbeat`), so a loop blocked by a filter, a runaway regex or anything else
+ * sends none. The primary kills (SIGKILL: a blocked loop runs no signal handler) and replaces a
+ * worker silent for `stallTimeoutMs`. A worker gets at least `startupGraceMs` for its first beat.
  */
 import cluster, { type Worker } from 'node:cluster'
 import type { Logger } from 'pino'
@@ -13,27 +18,76 @@ export interface SuperviseOptions {
   readonly logger: Logger
   /** After this, workers still running are killed. */
   readonly shutdownTimeoutMs: number
+  /** A worker with no heartbeat for this long is replaced; 0 turns the watchdog off. */
+  readonly stallTimeoutMs: number
 }
 
 const quickCrashMs = 1_000
+const startupGraceMs = 30_000
+const heartbeatMessage = 'wasmgate:heartbeat'
+const heartbeatEnv = 'WASMGATE_HEARTBEAT_MS'
+
+/** Beats often enough that a healthy worker is never late by a whole deadline (about 4 a deadline). */
+function heartbeatIntervalMs(stallTimeoutMs: number): number {
+  return Math.max(10, Math.min(1_000, Math.floor(stallTimeoutMs / 4)))
+}
+
+/** In a worker forked by superviseWorkers: start the heartbeat its primary watches. */
+export function startWorkerHeartbeat(): void {
+  const everyMs = Number(process.env[heartbeatEnv] ?? 0)
+  if (!cluster.isWorker || !(everyMs > 0) || process.send === undefined) return
+  const beat = () => {
+    if (process.connected) process.send?.(heartbeatMessage)
+  }
+  beat()
+  setInterval(beat, everyMs).unref()
+}
 
 export function superviseWorkers(options: SuperviseOptions): Promise<void> {
   const { logger } = options
   const startedAt = new Map<number, number>()
+  /** Last heartbeat per worker id (absent until the first one). */
+  const lastBeat = new Map<number, number>()
+  const killedAsStalled = new Set<number>()
+  const { stallTimeoutMs } = options
+  const beatMs = heartbeatIntervalMs(stallTimeoutMs)
   let isStopping = false
 
   const fork = (): Worker => {
-    const worker = cluster.fork({ WASMGATE_WORKER: '1' })
+    const worker = cluster.fork({ WASMGATE_WORKER: '1', [heartbeatEnv]: stallTimeoutMs > 0 ? String(beatMs) : '0' })
     startedAt.set(worker.id, Date.now())
     logger.info({ worker: worker.id, pid: worker.process.pid }, 'worker started')
     return worker
   }
 
+  cluster.on('message', (worker, msg) => {
+    if (msg === heartbeatMessage) lastBeat.set(worker.id, Date.now())
+  })
+
+  if (stallTimeoutMs > 0) {
+    setInterval(() => {
+      if (isStopping) return
+      const now = Date.now()
+      for (const w of Object.values(cluster.workers ?? {})) {
+        if (w === undefined || w.isDead() || killedAsStalled.has(w.id)) continue
+        const beat = lastBeat.get(w.id)
+        const silentMs = now - (beat ?? startedAt.get(w.id) ?? now)
+        if (silentMs <= (beat === undefined ? Math.max(startupGraceMs, stallTimeoutMs) : stallTimeoutMs)) continue
+        killedAsStalled.add(w.id)
+        logger.error({ worker: w.id, pid: w.process.pid, silentMs, stallTimeoutMs, started: beat !== undefined }, 'worker stalled: no heartbeat; killing it')
+        w.process.kill('SIGKILL')
+      }
+    }, beatMs).unref()
+  }
+
   cluster.on('exit', (worker, code, signal) => {
     const lived = Date.now() - (startedAt.get(worker.id) ?? 0)
+    const stalled = killedAsStalled.delete(worker.id)
     startedAt.delete(worker.id)
+    lastBeat.delete(worker.id)
     if (isStopping) return
-    logger.warn({ worker: worker.id, pid: worker.process.pid, code, signal }, 'worker died; restarting it')
+    if (stalled) logger.warn({ worker: worker.id, pid: worker.process.pid, signal }, 'stalled worker killed; restarting it')
+    else logger.warn({ worker: worker.id, pid: worker.process.pid, code, signal }, 'worker died; restarting it')
     const restart = () => {
       if (isStopping) return
       const next = fork()

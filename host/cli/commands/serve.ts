@@ -12,10 +12,10 @@ import { defaultConfig } from '../../config/default.ts'
 import { loadConfigFile, validateConfig } from '../../config/load.ts'
 import type { GatewayConfig } from '../../config/schema.ts'
 import { WasmgateError } from '../../errors.ts'
-import { createGateway } from '../../index.ts'
+import { createGateway, type Gateway } from '../../index.ts'
 import { createLogger, type LogLevel, type Logger } from '../../observability/log.ts'
 import { startDemoUpstream, type DemoUpstream } from '../../server/demo-upstream.ts'
-import { superviseWorkers } from '../../server/workers.ts'
+import { startWorkerHeartbeat, superviseWorkers } from '../../server/workers.ts'
 import { startConfigTriggers } from '../config-triggers.ts'
 
 interface ServeOptions {
@@ -54,9 +54,12 @@ async function serve(options: ServeOptions): Promise<void> {
   const logger = createLogger({ level })
   if (options.workers > 1 && cluster.isPrimary) {
     const shutdownMs = fileConfig?.shutdown.drainTimeoutMs ?? 10_000
-    await superviseWorkers({ workers: options.workers, logger, shutdownTimeoutMs: shutdownMs + 5_000 })
+    const stallTimeoutMs = fileConfig?.workers.stallTimeoutMs ?? 10_000
+    await superviseWorkers({ workers: options.workers, logger, shutdownTimeoutMs: shutdownMs + 5_000, stallTimeoutMs })
     return
   }
+  // First thing in a worker, so the primary's watchdog sees start-up too.
+  startWorkerHeartbeat()
   let demo: DemoUpstream | undefined
   let config: GatewayConfig
   if (fileConfig !== undefined) {
@@ -77,6 +80,7 @@ async function serve(options: ServeOptions): Promise<void> {
     process.stderr.write(`\nwasmgate is running the embedded default (demo upstream at ${demo.url}).\nTry:\n  curl -s ${gateway.url}/hello -d 'hi'\n  curl -s ${gateway.adminUrl}/stats/prometheus\n\n`)
   }
   const gw = gateway
+  if (cluster.isWorker && process.env.WASMGATE_STALL_ROUTE_FOR_TESTING === '1') addStallRouteForTesting(gw)
   // SIGHUP (and reload.watchConfig) reload the config file; without one there is nothing to reload.
   const triggers = options.config === undefined ? undefined : startConfigTriggers(options.config, gw, logger)
   if (triggers === undefined) process.on('SIGHUP', () => logger.warn('SIGHUP ignored: running the embedded default, there is no config file to reload'))
@@ -99,4 +103,24 @@ async function serve(options: ServeOptions): Promise<void> {
 
 function exitAfterFlush(logger: Logger, code: number): void {
   logger.flush(() => process.exit(code))
+}
+
+/**
+ * Test seam for the stalled-worker watchdog: `POST /stall_for_testing` on the admin port
+ * answers with the worker's pid, then blocks its event loop for good. Only in a worker, and
+ * only with WASMGATE_STALL_ROUTE_FOR_TESTING=1 in the environment.
+ */
+function addStallRouteForTesting(gw: Gateway): void {
+  gw.admin.addRoute('POST', '/stall_for_testing', (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', connection: 'close' })
+    res.end(JSON.stringify({ pid: process.pid }), () => {
+      setTimeout(stallForTesting, 10)
+    })
+  })
+}
+
+function stallForTesting(): void {
+  for (;;) {
+    // a loop no timer can interrupt, like a filter stuck in a host call
+  }
 }
