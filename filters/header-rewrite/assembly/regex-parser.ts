@@ -133,7 +133,7 @@ export class RegexParser {
     if (c == 0x5e) return new RegexNode(RegexNode.BOL)
     if (c == 0x24) return new RegexNode(RegexNode.EOL)
     if (c == 0x5b) return this.charClass()
-    if (c == 0x5c) return this.escape(false)
+    if (c == 0x5c) return this.escape()
     if (c == 0x28) { // (
       const g = new RegexNode(RegexNode.GROUP)
       if (this.src.startsWith("?:", this.pos)) {
@@ -159,7 +159,7 @@ export class RegexParser {
   }
 
   // After a backslash: a class shorthand, a control escape, or the punctuation itself.
-  private escape(inClass: bool): RegexNode {
+  private escape(): RegexNode {
     const c = this.peek()
     if (c == -1) return this.fail("trailing backslash")
     this.pos++
@@ -198,7 +198,7 @@ export class RegexParser {
       first = false
       this.pos++
       if (c == 0x5c) {
-        const e = this.escape(true)
+        const e = this.escape()
         if (this.error.length > 0) return e
         if (e.kind == RegexNode.CLASS) {
           if (e.negated) return this.fail("\\D, \\W and \\S are not supported inside [...]")
@@ -213,7 +213,7 @@ export class RegexParser {
         hi = this.peek()
         this.pos++
         if (hi == 0x5c) {
-          const e = this.escape(true)
+          const e = this.escape()
           if (e.kind != RegexNode.CHAR) return this.fail("bad range in [...]")
           hi = e.value
         }
