@@ -29,8 +29,19 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       timestamp: cachedIsoTimestamp,
       formatters: { level: (label) => ({ level: label }) },
     },
-    options.destination ?? destination({ dest: 1, sync: false, minLength: batchBytes, periodicFlush: flushEveryMs }),
+    options.destination ?? batchedStdout(),
   )
+}
+
+function batchedStdout(): DestinationStream {
+  const dest = destination({ dest: 1, sync: false, minLength: batchBytes })
+  // sonic-boom's own periodicFlush writes even when nothing is pending (an empty write each
+  // period); flush only when lines wait. `_len` is sonic-boom's pending byte count.
+  setInterval(() => {
+    const state = dest as unknown as { _len?: number; destroyed?: boolean }
+    if (state._len !== 0 && state.destroyed !== true) dest.flush()
+  }, flushEveryMs).unref()
+  return dest
 }
 
 let lastMs = -1

@@ -51,7 +51,8 @@ export class ProxyStream implements AttemptOwner {
     this.rt = rt
     this.method = req.method ?? 'GET'
     ctx.inflight++
-    res.once('close', this.#onClose)
+    // `on`, not `once`: close fires once per response, and #onClose guards itself; saves a wrapper per request
+    res.on('close', this.#onClose)
   }
 
   start(): void {
