@@ -1,6 +1,6 @@
 /**
  * @module
- * vitest globalSetup (integration project): compiles the AssemblyScript test filters under
+ * vitest globalSetup (integration project): bundles the host (dist/), then compiles the AssemblyScript test filters under
  * test/fixtures/filters/ once per run, before any test file loads them. It reuses
  * scripts/build-wasm.mjs (cached by source hash) when present, and otherwise calls asc itself.
  * Interop filters built with other SDKs are compiled by the interop tests themselves (their
@@ -49,5 +49,9 @@ export async function buildFixtures(): Promise<void> {
 }
 
 export default async function setup(): Promise<void> {
+  // The CLI tests run the bundle users run (bin/wasmgate.js -> dist/cli.js): rebuild it so a
+  // plain `npx vitest` after a source change never tests a stale bundle (esbuild: ~1 s).
+  const { buildHost } = (await import(pathToFileURL(join(root, 'scripts', 'build-host.mjs')).href)) as { buildHost(): Promise<void> }
+  await buildHost()
   await buildFixtures()
 }

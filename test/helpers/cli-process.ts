@@ -1,6 +1,7 @@
 /**
  * @module
- * Runs the `wasmgate` CLI from source (`node --import tsx host/cli/main.ts ...`) in a child
+ * Runs the `wasmgate` CLI as users run it (`node bin/wasmgate.js ...`, the bundle the integration
+ * globalSetup rebuilds) in a child
  * process, collecting stdout JSON log records and stderr text; killed when the test finishes.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -18,7 +19,7 @@ export interface CliProcess {
 const root = new URL('../../', import.meta.url).pathname
 
 export function runCli(args: string[], cwd = root): CliProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', `${root}host/cli/main.ts`, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [`${root}bin/wasmgate.js`, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
   const records: Record<string, unknown>[] = []
   const waiters = new Set<{ pred: (r: Record<string, unknown>) => boolean; resolve: (r: Record<string, unknown>) => void }>()
   let err = ''
