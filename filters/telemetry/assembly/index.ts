@@ -22,7 +22,9 @@ class TelemetryRoot extends RootContext {
   cfg: TelemetryConfig = new TelemetryConfig()
   metrics: RouteMetrics | null = null
   queue: SpanQueue = new SpanQueue(0)
+  /** One export at a time; `pendingSpans` is how many it carries. */
   isExporting: bool = false
+  pendingSpans: i32 = 0
   exported: Counter | null = null
   dropped: Counter | null = null
   failedExports: Counter | null = null
@@ -65,8 +67,6 @@ class TelemetryRoot extends RootContext {
       this.dropped!.increment(<u64>n)
     }
   }
-
-  pendingSpans: i32 = 0
 
   createHttpContext(contextId: u32): HttpContext {
     return new Telemetry(contextId, this)
