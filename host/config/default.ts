@@ -1,14 +1,75 @@
 /**
  * @module
- * The embedded default config (`wasmgate serve` with no --config): the proxy on
- * 127.0.0.1:8080 routes everything to the demo upstream, admin on 127.0.0.1:9901. Later issues
- * add the example filters here.
+ * The embedded default config (`wasmgate serve` with no --config): the proxy on 127.0.0.1:8080
+ * in front of the demo upstream, admin on 127.0.0.1:9901, and the four production filters in one
+ * chain, configured so each shows itself on a curl: telemetry (metrics, access log, traceparent),
+ * auth (an API key on /private), rate-limit (5 per minute on /limited) and header-rewrite
+ * (/old/ → /new/, and an x-served-by response header).
  */
-export function defaultConfig(demoUpstreamUrl: string): Record<string, unknown> {
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/** The API key the default accepts on /private (its sha256 is in the auth config below). */
+export const DEMO_API_KEY = 'demo-key'
+const DEMO_API_KEY_SHA256 = 'c48a01f49fd0f2cc404bc3cbbc80e91457a3d41bb429a695243de4c61794155c'
+
+export function defaultConfig(demoUpstreamUrl: string, packageRoot = findPackageRoot()): Record<string, unknown> {
+  const wasm = (name: string) => join(packageRoot, 'filters', name, 'build', `${name}.wasm`)
   return {
     listen: { host: '127.0.0.1', port: 8080 },
     admin: { host: '127.0.0.1', port: 9901 },
     clusters: [{ name: 'demo', endpoints: [demoUpstreamUrl] }],
-    routes: [{ name: 'demo', match: { prefix: '/' }, cluster: 'demo' }],
+    filters: [
+      { name: 'telemetry', source: wasm('telemetry'), config: {} },
+      {
+        name: 'auth',
+        source: wasm('auth'),
+        config: {
+          apiKeys: { header: 'x-api-key', keys: [{ name: 'demo', sha256: DEMO_API_KEY_SHA256 }], consumerHeader: 'x-consumer' },
+          rules: [
+            { prefix: '/private', require: ['apiKey'] },
+            { prefix: '/', public: true },
+          ],
+        },
+      },
+      {
+        name: 'rate-limit',
+        source: wasm('rate-limit'),
+        config: { rules: [{ name: 'demo', match: { prefix: '/limited' }, limits: [{ requests: 5, per: 'minute' }] }] },
+      },
+      {
+        name: 'header-rewrite',
+        source: wasm('header-rewrite'),
+        config: {
+          rules: [
+            { name: 'old-to-new', match: { prefix: '/old/' }, rewrite: { prefix: '/new/' } },
+            { name: 'served-by', response: { set: { 'x-served-by': 'wasmgate' } } },
+          ],
+        },
+      },
+    ],
+    routes: [{ name: 'demo', match: { prefix: '/' }, cluster: 'demo', filters: ['telemetry', 'auth', 'rate-limit', 'header-rewrite'] }],
+  }
+}
+
+/** What to try against the default, printed by `wasmgate serve`. */
+export function defaultTryLines(url: string, adminUrl: string): string[] {
+  return [
+    `curl -s ${url}/hello -d 'hi'                                # echoed by the demo upstream`,
+    `curl -si ${url}/private                                    # 401 from the auth filter`,
+    `curl -s ${url}/private -H 'x-api-key: ${DEMO_API_KEY}'        # allowed: x-consumer: demo upstream`,
+    `for i in 1 2 3 4 5 6; do curl -so /dev/null -w '%{http_code} ' ${url}/limited; done   # 429 after 5`,
+    `curl -s ${url}/old/thing                                   # upstream sees /new/thing`,
+    `curl -s ${adminUrl}/stats/prometheus | grep wasmcustom     # the filters' metrics`,
+  ]
+}
+
+/** The directory holding wasmgate's package.json, from source (host/config) or the bundle (dist). */
+export function findPackageRoot(from = dirname(fileURLToPath(import.meta.url))): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const pkg = join(dir, 'package.json')
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'wasmgate') return dir
+    if (dirname(dir) === dir) return process.cwd()
   }
 }

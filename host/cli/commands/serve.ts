@@ -8,7 +8,7 @@
 import cluster from 'node:cluster'
 import { dirname, resolve } from 'node:path'
 import type { Command } from 'commander'
-import { defaultConfig } from '../../config/default.ts'
+import { defaultConfig, defaultTryLines } from '../../config/default.ts'
 import { loadConfigFile, validateConfig } from '../../config/load.ts'
 import type { GatewayConfig } from '../../config/schema.ts'
 import { WasmgateError } from '../../errors.ts'
@@ -77,7 +77,8 @@ async function serve(options: ServeOptions): Promise<void> {
     throw err
   }
   if (demo !== undefined && cluster.isPrimary) {
-    process.stderr.write(`\nwasmgate is running the embedded default (demo upstream at ${demo.url}).\nTry:\n  curl -s ${gateway.url}/hello -d 'hi'\n  curl -s ${gateway.adminUrl}/stats/prometheus\n\n`)
+    const tries = defaultTryLines(gateway.url, gateway.adminUrl).map((line) => `  ${line}\n`).join('')
+    process.stderr.write(`\nwasmgate is running the embedded default: demo upstream at ${demo.url}, filters telemetry, auth, rate-limit, header-rewrite.\nTry:\n${tries}\n`)
   }
   const gw = gateway
   if (cluster.isWorker && process.env.WASMGATE_STALL_ROUTE_FOR_TESTING === '1') addStallRouteForTesting(gw)
