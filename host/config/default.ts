@@ -55,14 +55,16 @@ export function defaultConfig(demoUpstreamUrl: string, packageRoot = findPackage
 
 /** What to try against the default, printed by `wasmgate serve`. */
 export function defaultTryLines(url: string, adminUrl: string): string[] {
-  return [
-    `curl -s ${url}/hello -d 'hi'                                # echoed by the demo upstream`,
-    `curl -si ${url}/private                                    # 401 from the auth filter`,
-    `curl -s ${url}/private -H 'x-api-key: ${DEMO_API_KEY}'        # allowed: x-consumer: demo upstream`,
-    `for i in 1 2 3 4 5 6; do curl -so /dev/null -w '%{http_code} ' ${url}/limited; done   # 429 after 5`,
-    `curl -s ${url}/old/thing                                   # upstream sees /new/thing`,
-    `curl -s ${adminUrl}/stats/prometheus | grep wasmcustom     # the filters' metrics`,
+  const tries: Array<[string, string]> = [
+    [`curl -s ${url}/hello -d 'hi'`, 'echoed by the demo upstream'],
+    [`curl -si ${url}/private`, '401 from the auth filter'],
+    [`curl -s ${url}/private -H 'x-api-key: ${DEMO_API_KEY}'`, 'allowed; the upstream sees x-consumer: demo'],
+    [`for i in 1 2 3 4 5 6; do curl -so /dev/null -w '%{http_code} ' ${url}/limited; done`, '429 after 5'],
+    [`curl -s ${url}/old/thing`, 'the upstream sees /new/thing'],
+    [`curl -s ${adminUrl}/stats/prometheus | grep wasmcustom`, "the filters' metrics"],
   ]
+  const width = Math.max(...tries.map(([cmd]) => cmd.length))
+  return tries.map(([cmd, what]) => `${cmd.padEnd(width)}  # ${what}`)
 }
 
 /** The directory holding wasmgate's package.json, from source (host/config) or the bundle (dist). */
