@@ -6,9 +6,8 @@
  * auth (an API key on /private), rate-limit (5 per minute on /limited) and header-rewrite
  * (/old/ → /new/, and an x-served-by response header).
  */
-import { existsSync, readFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
+import { packageRoot as findPackageRoot } from '../package-root.ts'
 
 /** The API key the default accepts on /private (its sha256 is in the auth config below). */
 export const DEMO_API_KEY = 'demo-key'
@@ -65,13 +64,4 @@ export function defaultTryLines(url: string, adminUrl: string): string[] {
   ]
   const width = Math.max(...tries.map(([cmd]) => cmd.length))
   return tries.map(([cmd, what]) => `${cmd.padEnd(width)}  # ${what}`)
-}
-
-/** The directory holding wasmgate's package.json, from source (host/config) or the bundle (dist). */
-export function findPackageRoot(from = dirname(fileURLToPath(import.meta.url))): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    const pkg = join(dir, 'package.json')
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'wasmgate') return dir
-    if (dirname(dir) === dir) return process.cwd()
-  }
 }

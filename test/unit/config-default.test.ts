@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { defaultConfig, findPackageRoot } from '../../host/config/default.ts'
+import { defaultConfig } from '../../host/config/default.ts'
+import { packageRoot } from '../../host/package-root.ts'
 import { validateConfig } from '../../host/config/load.ts'
 
 describe('embedded default config', () => {
@@ -13,7 +14,7 @@ describe('embedded default config', () => {
   })
 
   it('finds the filters in the package, wherever the process runs', () => {
-    const root = findPackageRoot()
+    const root = packageRoot()
     const cfg = validateConfig(defaultConfig('http://127.0.0.1:1'))
     for (const f of cfg.filters) expect(f.source).toBe(`${root}/filters/${f.name}/build/${f.name}.wasm`)
   })

@@ -8,9 +8,9 @@
 import { createHash } from 'node:crypto'
 import { existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs'
 import { basename, dirname, join, relative, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { Command } from 'commander'
 import { WasmgateError } from '../../errors.ts'
+import { packageRoot } from '../../package-root.ts'
 
 export interface BuildOptions {
   readonly debug?: boolean
@@ -25,16 +25,6 @@ export interface BuildResult {
 }
 
 /** The installed wasmgate package (holds asconfig.json and sdk/); dist/cli.js lives one below. */
-export function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url))
-  while (!existsSync(join(dir, 'asconfig.json')) || !existsSync(join(dir, 'sdk'))) {
-    const up = dirname(dir)
-    if (up === dir) throw new WasmgateError('WG_ERR_CLI_BUILD', ['cannot find the wasmgate package (asconfig.json and sdk/)'])
-    dir = up
-  }
-  return dir
-}
-
 /** Rewrites asc diagnostics so each starts with `file:line:column: ERROR TSxxxx: message`. */
 export function formatAscDiagnostics(text: string, sdkPrefix: string): string {
   const out: string[] = []

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join, relative, resolve } from 'node:path'
 import type { Command } from 'commander'
 import { WasmgateError } from '../../errors.ts'
-import { packageRoot } from './build.ts'
+import { isRunningFromCheckout, packageRoot } from '../../package-root.ts'
 import { scaffoldFiles } from './new-templates.ts'
 
 export interface NewOptions {
@@ -25,7 +25,8 @@ export function createFilterProject(name: string, projectDir: string, options: N
   if (existsSync(dir) && readdirSync(dir).length > 0) throw new WasmgateError('WG_ERR_CLI_EXISTS', [`${dir} (not empty)`])
   const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string; devDependencies?: Record<string, string> }
   const files = scaffoldFiles(name, {
-    wasmgate: options.wasmgateSpec ?? `^${pkg.version}`,
+    // From a checkout, depend on that checkout; from an installed wasmgate, on its version.
+    wasmgate: options.wasmgateSpec ?? (isRunningFromCheckout() ? `file:${packageRoot()}` : `^${pkg.version}`),
     assemblyscript: pkg.devDependencies?.assemblyscript ?? '^0.28.0',
     vitest: pkg.devDependencies?.vitest ?? '^4.0.0',
   })
