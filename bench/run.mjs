@@ -136,7 +136,9 @@ async function main() {
       for (const w of Object.keys(workloads)) {
         const cell = cells.get(`${t.s.name}/${w}`)
         if (t.proc.exited) {
-          cell.failed = `died during the run (${t.proc.exited.code ?? t.proc.exited.signal}): ${t.proc.output().replace(/\s+/g, ' ').slice(-160)}`
+          const why = `died during the run (${t.proc.exited.code ?? t.proc.exited.signal}): ${t.proc.output().replace(/\s+/g, ' ').slice(-160)}`
+          if (cell.rounds.length === 0) cell.failed = why
+          else cell.died ??= `died after ${cell.rounds.length} round(s)`
           continue
         }
         // A round where other processes took much of the measured CPU is measured again

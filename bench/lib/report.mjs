@@ -66,7 +66,8 @@ export function markdownTable({ scenarios, workloads, cells, ratioPeers }) {
         continue
       }
       const m = summarize(cell)
-      const warn = m.errors > 0 ? ` ⚠ ${((100 * m.errors) / Math.max(1, m.requests)).toFixed(1)}% errors/non-2xx` : ''
+      let warn = m.errors > 0 ? ` ⚠ ${((100 * m.errors) / Math.max(1, m.requests)).toFixed(1)}% errors/non-2xx` : ''
+      if (cell.died) warn += ` ⚠ ${cell.died}`
       const ratios = peers.map((p) => {
         if (p === s.name) return '1.00×'
         const peer = cells.get(`${p}/${wname}`)

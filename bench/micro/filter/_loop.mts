@@ -20,6 +20,6 @@ for (let r = 0; r < 5; r++) {
   const t0 = process.hrtime.bigint(); const u0 = process.cpuUsage()
   for (let i = 0; i < 200000; i++) one()
   const t1 = process.hrtime.bigint(); const u1 = process.cpuUsage(u0)
-  console.log('ns/req wall', Number(t1 - t0) / 200000, 'cpu µs/req', (u1.user + u1.system) / 200000)
+  console.log('heapMB', (process.memoryUsage().heapUsed/1e6).toFixed(1), 'ns/req wall', Number(t1 - t0) / 200000, 'cpu µs/req', (u1.user + u1.system) / 200000)
 }
 await runtime.close()
