@@ -1,27 +1,12 @@
 // The auth filter's http calls through wasmgate/testing: a JWKS fetched from a cluster and
 // refreshed on a tick, and external authorization. The test answers each call itself.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { compileFilterDir } from '../../../scripts/build-wasm.mjs'
-import { loadFilter, type LoadFilterOptions, type TestFilter, type TestResponse } from '../../../host/testing.ts'
+import { describe, expect, it } from 'vitest'
+import type { LoadFilterOptions, TestFilter, TestResponse } from '../../../host/testing.ts'
+import { filterDir, useFilter } from '../../helpers/filter-harness.ts'
 import { ecKey, hmacKey, nowS, rsaKey, sha256Hex, signJwt } from '../../helpers/jwt-tokens.ts'
 
-const dir = new URL('../../../filters/auth', import.meta.url).pathname
-let wasm = ''
-let filter: TestFilter | undefined
-
-beforeAll(async () => {
-  wasm = (await compileFilterDir(dir)).outFile
-}, 120_000)
-
-afterEach(async () => {
-  await filter?.close()
-  filter = undefined
-})
-
-async function load(config: unknown, options: LoadFilterOptions = {}): Promise<TestFilter> {
-  filter = await loadFilter(wasm, { name: 'auth', config, ...options })
-  return filter
-}
+const auth = useFilter(filterDir('auth'), { name: 'auth' })
+const load = (config: unknown, options: LoadFilterOptions = {}): Promise<TestFilter> => auth.load({ config, ...options })
 
 const body = (res: TestResponse): Record<string, unknown> => JSON.parse(res.body) as Record<string, unknown>
 const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` })
@@ -91,8 +76,8 @@ describe('auth: JWKS', () => {
   })
 
   it('refuses a JWKS source without a cluster or with a bad path', async () => {
-    const err = await loadFilter(wasm, { config: { jwt: { jwks: { path: 'jwks.json', refreshIntervalMs: 0 } } } }).then(() => undefined, (e: unknown) => e as { filterLogs: string[] })
-    expect(err?.filterLogs).toEqual(expect.arrayContaining([
+    const err = await auth.refusal({ config: { jwt: { jwks: { path: 'jwks.json', refreshIntervalMs: 0 } } } })
+    expect(err.filterLogs).toEqual(expect.arrayContaining([
       'invalid configuration: jwt.jwks.cluster: is required: expected a string',
       'invalid configuration: jwt.jwks.path: must start with / (got "jwks.json")',
       'invalid configuration: jwt.jwks.refreshIntervalMs: must be between 1 and 86400000 (got 0)',

@@ -1,9 +1,9 @@
 // The plain-TypeScript twin of the auth filter (bench/peers/ts-filters/auth.ts) must decide like
 // the Wasm filter, or the benchmark compares different work. Same config, same requests.
-import { afterAll, beforeAll, expect, it } from 'vitest'
+import { beforeAll, expect, it } from 'vitest'
 import { createAuth, type AuthConfig } from '../../../bench/peers/ts-filters/auth.ts'
-import { loadFilter, type TestFilter } from '../../../host/testing.ts'
-import { compileFilterDir } from '../../../scripts/build-wasm.mjs'
+import type { TestFilter } from '../../../host/testing.ts'
+import { filterDir, useFilter } from '../../helpers/filter-harness.ts'
 import { ecKey, hmacKey, nowS, rsaKey, sha256Hex, signJwt, tamper } from '../../helpers/jwt-tokens.ts'
 
 const hs = hmacKey('twin-secret')
@@ -14,14 +14,12 @@ const config: AuthConfig = {
   jwt: { keys: [hs.jwk, rs.jwk, es.jwk], issuers: ['idp'], claimsToHeaders: [{ claim: 'sub', header: 'x-user' }] },
   rules: [{ prefix: '/pub', public: true }, { prefix: '/admin', methods: ['DELETE'], deny: true }, { prefix: '/admin', require: ['jwt'], claims: { scope: 'admin' } }, { prefix: '/reports', require: ['apiKey', 'jwt'], claims: { scope: 'r' } }],
 }
+const auth = useFilter(filterDir('auth'), { config }, { keepOpen: true })
 let filter: TestFilter
 
 beforeAll(async () => {
-  const wasm = (await compileFilterDir(new URL('../../../filters/auth', import.meta.url).pathname)).outFile
-  filter = await loadFilter(wasm, { config })
-}, 120_000)
-
-afterAll(() => filter.close())
+  filter = await auth.load()
+})
 
 it('decides every request like the Wasm filter', async () => {
   const twin = createAuth(config)

@@ -1,33 +1,18 @@
 // The auth filter through wasmgate/testing: the real .wasm (compiled with asc) in the real host
 // runtime. Tokens are signed with node:crypto; the filter verifies them with its own code.
 import { randomBytes } from 'node:crypto'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { compileFilterDir } from '../../../scripts/build-wasm.mjs'
-import { loadFilter, type LoadFilterOptions, type TestFilter, type TestResponse } from '../../../host/testing.ts'
+import { describe, expect, it } from 'vitest'
+import type { LoadFilterOptions, TestFilter, TestResponse } from '../../../host/testing.ts'
+import { filterDir, useFilter } from '../../helpers/filter-harness.ts'
 import { ecKey, hmacKey, nowS, rsaKey, sha256Hex, signJwt, tamper } from '../../helpers/jwt-tokens.ts'
 
-const dir = new URL('../../../filters/auth', import.meta.url).pathname
-let wasm = ''
-let filter: TestFilter | undefined
-
-beforeAll(async () => {
-  wasm = (await compileFilterDir(dir)).outFile
-}, 120_000)
-
-afterEach(async () => {
-  await filter?.close()
-  filter = undefined
-})
-
-async function load(config: unknown, options: LoadFilterOptions = {}): Promise<TestFilter> {
-  filter = await loadFilter(wasm, { name: 'auth', config, ...options })
-  return filter
-}
+const auth = useFilter(filterDir('auth'), { name: 'auth' })
+const load = (config: unknown, options: LoadFilterOptions = {}): Promise<TestFilter> => auth.load({ config, ...options })
 
 async function refused(config: unknown): Promise<string[]> {
-  const err = await loadFilter(wasm, { name: 'auth', config }).then(() => undefined, (e: unknown) => e as { code: string; filterLogs: string[] })
-  expect(err?.code).toBe('WG_ERR_FILTER_CONFIGURE_FAILED')
-  return err?.filterLogs ?? []
+  const err = await auth.refusal({ config })
+  expect(err.code).toBe('WG_ERR_FILTER_CONFIGURE_FAILED')
+  return err.filterLogs
 }
 
 const body = (res: TestResponse): Record<string, unknown> => JSON.parse(res.body) as Record<string, unknown>

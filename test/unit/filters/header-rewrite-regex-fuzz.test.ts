@@ -2,19 +2,11 @@
 // (from a grammar both engines read the same way) and random paths; the overall match (group 0)
 // must be the same. Leftmost-first priority makes the Pike VM pick the match a backtracking
 // engine picks. Repeated atoms never match empty: there the two differ on purpose (README).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { compileFilterDir } from '../../../scripts/build-wasm.mjs'
-import { loadFilter, type TestFilter } from '../../../host/testing.ts'
+import { describe, expect, it } from 'vitest'
+import { filterDir, useFilter } from '../../helpers/filter-harness.ts'
 
-const dir = new URL('../../../filters/header-rewrite', import.meta.url).pathname
-let wasm = ''
-const open: TestFilter[] = []
-beforeAll(async () => {
-  wasm = (await compileFilterDir(dir)).outFile
-}, 120_000)
-afterAll(async () => {
-  for (const f of open) await f.close()
-})
+// Each test loads its filter once and runs every case through it; closed after the file.
+const rewrite = useFilter(filterDir('header-rewrite'), {}, { keepOpen: true })
 
 // A small seeded generator (mulberry32), so a failure reproduces.
 function rng(seed: number): () => number {
@@ -80,8 +72,7 @@ describe('header-rewrite regex engine vs JavaScript RegExp', () => {
     const patterns = Array.from({ length: 64 }, () => gen.pattern())
     const js = patterns.map((p) => new RegExp(p))
     const rules = patterns.map((p, i) => ({ match: { regex: p }, request: { set: { [`x-r${i}`]: '[${0}]' } } }))
-    const f = await loadFilter(wasm, { config: { rules } })
-    open.push(f)
+    const f = await rewrite.load({ config: { rules } })
     for (let k = 0; k < 40; k++) {
       const path = gen.input()
       const got = (await f.request({ path })).upstreamRequest?.headers ?? {}

@@ -1,15 +1,10 @@
 // The plain-TypeScript twin of header-rewrite (bench/peers/ts-filters/header-rewrite.ts) does the
 // same as the Wasm filter on the same config, so the bench compares equal work.
-import { beforeAll, describe, expect, it } from 'vitest'
-import { compileFilterDir } from '../../../scripts/build-wasm.mjs'
-import { loadFilter } from '../../../host/testing.ts'
+import { describe, expect, it } from 'vitest'
 import { createHeaderRewrite, type HeaderAccess, type HeaderRewriteConfig, type RewriteRequest } from '../../../bench/peers/ts-filters/header-rewrite.ts'
+import { filterDir, useFilter } from '../../helpers/filter-harness.ts'
 
-const dir = new URL('../../../filters/header-rewrite', import.meta.url).pathname
-let wasm = ''
-beforeAll(async () => {
-  wasm = (await compileFilterDir(dir)).outFile
-}, 120_000)
+const rewrite = useFilter(filterDir('header-rewrite'))
 
 function headerAccess(init: Record<string, string>): HeaderAccess & { all: Map<string, string[]> } {
   const all = new Map(Object.entries(init).map(([k, v]) => [k, [v]]))
@@ -37,9 +32,8 @@ describe('header-rewrite TypeScript twin', () => {
     { path: '/ab-12/cd-3', headers: { 'x-tenant': 'zeta' } },
     { path: '/plain', headers: {} },
   ])('matches the Wasm filter on $path', async ({ path, headers }) => {
-    const f = await loadFilter(wasm, { config })
+    const f = await rewrite.load({ config })
     const res = await f.request({ path, authority: 'edge.test', headers })
-    await f.close()
     const up = res.upstreamRequest?.headers ?? {}
 
     const twin = createHeaderRewrite(config)

@@ -1,32 +1,12 @@
 // header-rewrite through wasmgate/testing: the filter is compiled with the real asc and runs in
 // the real host runtime, in-process.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { compileFilterDir } from '../../../scripts/build-wasm.mjs'
-import { loadFilter, type LoadFilterOptions, type TestFilter } from '../../../host/testing.ts'
+import { describe, expect, it } from 'vitest'
+import type { LoadFilterOptions, TestFilter } from '../../../host/testing.ts'
+import { filterDir, useFilter, type FilterRefusal } from '../../helpers/filter-harness.ts'
 
-const dir = new URL('../../../filters/header-rewrite', import.meta.url).pathname
-let wasm = ''
-const open: TestFilter[] = []
-
-beforeAll(async () => {
-  wasm = (await compileFilterDir(dir)).outFile
-}, 120_000)
-
-afterEach(async () => {
-  for (const f of open.splice(0)) await f.close()
-})
-
-async function load(config: unknown, upstream?: LoadFilterOptions['upstream']): Promise<TestFilter> {
-  const f = await loadFilter(wasm, upstream === undefined ? { config } : { config, upstream })
-  open.push(f)
-  return f
-}
-
-async function refusal(config: unknown): Promise<{ code: string; filterLogs: string[] }> {
-  const err = await loadFilter(wasm, { config }).then((f) => (open.push(f), undefined), (e: unknown) => e as { code: string; filterLogs: string[] })
-  if (err === undefined) throw new Error('the filter accepted the config')
-  return err
-}
+const rewrite = useFilter(filterDir('header-rewrite'))
+const load = (config: unknown, upstream?: LoadFilterOptions['upstream']): Promise<TestFilter> => rewrite.load(upstream === undefined ? { config } : { config, upstream })
+const refusal = (config: unknown): Promise<FilterRefusal> => rewrite.refusal({ config })
 
 describe('header-rewrite: header actions', () => {
   it('sets, adds and removes request and response headers from templates', async () => {

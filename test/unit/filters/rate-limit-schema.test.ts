@@ -1,37 +1,16 @@
 // filters/rate-limit/config.schema.json says what the filter accepts: every configuration the
 // filter refuses, the schema refuses too (except what JSON Schema cannot express), and the
 // README's example passes both. ajv comes with fastify (a dev dependency).
-import { readFileSync } from 'node:fs'
-import { Ajv2020 } from 'ajv/dist/2020.js'
-import { parse } from 'yaml'
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { compileFilterDir } from '../../../scripts/build-wasm.mjs'
-import { loadFilter, type TestFilter } from '../../../host/testing.ts'
+import { describe, expect, it } from 'vitest'
+import { configSchema, readmeExample } from '../../helpers/filter-docs.ts'
+import { filterDir, useFilter } from '../../helpers/filter-harness.ts'
 import { BAD_CONFIGS } from './rate-limit-configs.ts'
 
-const dir = new URL('../../../filters/rate-limit/', import.meta.url).pathname
-const schema = JSON.parse(readFileSync(`${dir}config.schema.json`, 'utf8')) as object
-const validate = new Ajv2020({ allErrors: true, strict: true, strictRequired: false }).compile(schema)
+const dir = filterDir('rate-limit')
+const validate = configSchema(dir)
 // Unique rule names (values across array items) and burst against the rate (arithmetic).
 const NOT_EXPRESSIBLE = new Set(['duplicate rule name', 'burst too large for the rate'])
-
-let wasm = ''
-let filter: TestFilter | undefined
-beforeAll(async () => {
-  wasm = (await compileFilterDir(dir)).outFile
-}, 120_000)
-afterEach(async () => {
-  await filter?.close()
-  filter = undefined
-})
-
-function readmeExample(): unknown {
-  const readme = readFileSync(`${dir}README.md`, 'utf8')
-  const yaml = /```yaml\n([\s\S]*?)```/.exec(readme)?.[1]
-  if (yaml === undefined) throw new Error('README.md has no yaml example')
-  const doc = parse(yaml) as { filters: Array<{ name: string; config: unknown }> }
-  return doc.filters.find((f) => f.name === 'rate-limit')?.config
-}
+const rl = useFilter(dir, { name: 'rate-limit' })
 
 describe('rate-limit config schema', () => {
   it.each(BAD_CONFIGS.filter(([what]) => !NOT_EXPRESSIBLE.has(what)))('refuses %s', (_what, config) => {
@@ -39,9 +18,9 @@ describe('rate-limit config schema', () => {
   })
 
   it('accepts the README example, and so does the filter', async () => {
-    const config = readmeExample()
+    const config = readmeExample(dir, 'rate-limit')
     expect(validate(config), JSON.stringify(validate.errors)).toBe(true)
-    filter = await loadFilter(wasm, { name: 'rate-limit', config })
+    const filter = await rl.load({ config })
     expect(filter.filterLogs('info')).toContain('rate-limit: 2 rule(s), mode enforce')
   })
 

@@ -1,40 +1,14 @@
 // The rate-limit filter through wasmgate/testing: the real .wasm (compiled by the real asc) in the
 // real host runtime, in-process. Limits are per hour or per day where a test counts admissions,
 // so no token comes back while it runs; refill is checked by polling with a deadline.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { compileFilterDir } from '../../../scripts/build-wasm.mjs'
-import { loadFilter, type LoadFilterOptions, type TestFilter, type TestRequest, type TestResponse } from '../../../host/testing.ts'
+import { describe, expect, it } from 'vitest'
+import type { LoadFilterOptions, TestFilter, TestRequest, TestResponse } from '../../../host/testing.ts'
+import { filterDir, useFilter, type FilterRefusal } from '../../helpers/filter-harness.ts'
 import { BAD_CONFIGS } from './rate-limit-configs.ts'
 
-const dir = new URL('../../../filters/rate-limit', import.meta.url).pathname
-let wasm = ''
-const open: TestFilter[] = []
-
-beforeAll(async () => {
-  wasm = (await compileFilterDir(dir)).outFile
-}, 120_000)
-
-afterEach(async () => {
-  for (const f of open.splice(0)) await f.close()
-})
-
-async function load(config: unknown, options: LoadFilterOptions = {}): Promise<TestFilter> {
-  const f = await loadFilter(wasm, { name: 'rl', config, ...options })
-  open.push(f)
-  return f
-}
-
-async function refusal(config: unknown): Promise<{ code: string; filterLogs: string[] }> {
-  const err = await loadFilter(wasm, { name: 'rl', config }).then(
-    (f) => {
-      open.push(f)
-      return undefined
-    },
-    (e: unknown) => e as { code: string; filterLogs: string[] },
-  )
-  if (err === undefined) throw new Error('the filter accepted the configuration')
-  return err
-}
+const rl = useFilter(filterDir('rate-limit'), { name: 'rl' })
+const load = (config: unknown, options: LoadFilterOptions = {}): Promise<TestFilter> => rl.load({ config, ...options })
+const refusal = (config: unknown): Promise<FilterRefusal> => rl.refusal({ config })
 
 async function statuses(f: TestFilter, n: number, req: TestRequest = {}): Promise<number[]> {
   const out: number[] = []

@@ -2,16 +2,11 @@
 // as the Wasm filter on the same config: same metric series, same access-log fields, same
 // traceparent handling, so the bench compares equal work.
 import { Registry } from 'prom-client'
-import { beforeAll, describe, expect, it } from 'vitest'
-import { compileFilterDir } from '../../../scripts/build-wasm.mjs'
-import { loadFilter } from '../../../host/testing.ts'
+import { describe, expect, it } from 'vitest'
 import { createTelemetry, type TelemetryRequest } from '../../../bench/peers/ts-filters/telemetry.ts'
+import { filterDir, useFilter } from '../../helpers/filter-harness.ts'
 
-const dir = new URL('../../../filters/telemetry', import.meta.url).pathname
-let wasm = ''
-beforeAll(async () => {
-  wasm = (await compileFilterDir(dir)).outFile
-}, 120_000)
+const telemetry = useFilter(filterDir('telemetry'))
 
 const requests = [
   { path: '/a?x=1', status: 200, headers: { 'user-agent': 'ua', traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' } },
@@ -23,12 +18,11 @@ const stable = (line: Record<string, unknown>) => ({ method: line.method, path: 
 
 describe('telemetry TypeScript twin', () => {
   it('counts the same series, logs the same fields and propagates the same trace', async () => {
-    const f = await loadFilter(wasm, { config: {}, upstream: (req) => ({ status: Number(/\/b/.test(req.headers[':path'] ?? '') ? 404 : /\/c/.test(req.headers[':path'] ?? '') ? 503 : 200) }) })
+    const f = await telemetry.load({ config: {}, upstream: (req) => ({ status: Number(/\/b/.test(req.headers[':path'] ?? '') ? 404 : /\/c/.test(req.headers[':path'] ?? '') ? 503 : 200) }) })
     const wasmUp: Array<Record<string, string>> = []
     for (const r of requests) wasmUp.push((await f.request({ path: r.path, headers: r.headers })).upstreamRequest?.headers ?? {})
     const wasmText = await f.metricsText()
     const wasmLines = f.filterLogs('info').map((l) => JSON.parse(l) as Record<string, unknown>)
-    await f.close()
 
     const registry = new Registry()
     const lines: Array<Record<string, unknown>> = []

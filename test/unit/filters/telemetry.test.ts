@@ -1,26 +1,11 @@
 // telemetry through wasmgate/testing: the real filter in the real host runtime, in-process.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { compileFilterDir } from '../../../scripts/build-wasm.mjs'
-import { loadFilter, type LoadFilterOptions, type TestFilter } from '../../../host/testing.ts'
+import { describe, expect, it } from 'vitest'
+import type { LoadFilterOptions, TestFilter } from '../../../host/testing.ts'
+import { filterDir, useFilter } from '../../helpers/filter-harness.ts'
 import { attr, validateOtlpTraces, type OtlpSpan } from '../../helpers/otlp.ts'
 
-const dir = new URL('../../../filters/telemetry', import.meta.url).pathname
-let wasm = ''
-const open: TestFilter[] = []
-
-beforeAll(async () => {
-  wasm = (await compileFilterDir(dir)).outFile
-}, 120_000)
-
-afterEach(async () => {
-  for (const f of open.splice(0)) await f.close()
-})
-
-async function load(options: LoadFilterOptions): Promise<TestFilter> {
-  const f = await loadFilter(wasm, options)
-  open.push(f)
-  return f
-}
+const telemetry = useFilter(filterDir('telemetry'))
+const load = telemetry.load
 
 const statusFromPath: LoadFilterOptions['upstream'] = (req) => {
   const m = /\/status\/(\d+)/.exec(req.headers[':path'] ?? '')
@@ -200,8 +185,8 @@ describe('telemetry: bad configuration', () => {
     [{ metrics: { prefix: '9bad' } }, /^invalid configuration: metrics\.prefix: must be letters/],
     [{ metric: {} }, /^invalid configuration: metric: unknown field/],
   ])('refuses %j', async (config, line) => {
-    const err = await loadFilter(wasm, { config }).then((f) => (open.push(f), undefined), (e: unknown) => e as { code: string; filterLogs: string[] })
-    expect(err?.code).toBe('WG_ERR_FILTER_CONFIGURE_FAILED')
-    expect(err?.filterLogs.some((l) => line.test(l)), err?.filterLogs.join('\n')).toBe(true)
+    const err = await telemetry.refusal({ config })
+    expect(err.code).toBe('WG_ERR_FILTER_CONFIGURE_FAILED')
+    expect(err.filterLogs.some((l) => line.test(l)), err.filterLogs.join('\n')).toBe(true)
   })
 })
