@@ -39,34 +39,40 @@ export interface UseFilterOptions {
   readonly keepOpen?: boolean
 }
 
-export function useFilter(dir: string, defaults: LoadFilterOptions = {}, options: UseFilterOptions = {}): FilterHarness {
+/** Compiles `dir` once for the file (beforeAll); `wasm` is the built path from then on. */
+export function useFilterBuild(dir: string): { readonly wasm: string } {
   let wasm = ''
-  const open: TestFilter[] = []
   beforeAll(async () => {
     wasm = (await compileFilterDir(dir)).outFile
   }, 120_000)
+  return {
+    get wasm() {
+      if (wasm === '') throw new Error(`useFilterBuild(${dir}): the filter is not built yet (use it inside a test or hook)`)
+      return wasm
+    },
+  }
+}
+
+export function useFilter(dir: string, defaults: LoadFilterOptions = {}, options: UseFilterOptions = {}): FilterHarness {
+  const build = useFilterBuild(dir)
+  const open: TestFilter[] = []
   const closeAll = async (): Promise<void> => {
     for (const f of open.splice(0)) await f.close()
   }
   if (options.keepOpen) afterAll(closeAll)
   else afterEach(closeAll)
 
-  const built = (): string => {
-    if (wasm === '') throw new Error(`useFilter(${dir}): the filter is not built yet (use it inside a test or hook)`)
-    return wasm
-  }
-
   return {
     get wasm() {
-      return built()
+      return build.wasm
     },
     async load(opts = {}) {
-      const f = await loadFilter(built(), { ...defaults, ...opts })
+      const f = await loadFilter(build.wasm, { ...defaults, ...opts })
       open.push(f)
       return f
     },
     async refusal(opts = {}) {
-      const err = await loadFilter(built(), { ...defaults, ...opts }).then(
+      const err = await loadFilter(build.wasm, { ...defaults, ...opts }).then(
         (f) => {
           open.push(f)
           return undefined

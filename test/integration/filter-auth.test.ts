@@ -1,20 +1,14 @@
 // The auth filter in the real proxy: real sockets, a real JWKS server and a real external
 // authorization service on loopback, tokens signed with node:crypto.
-import { Writable } from 'node:stream'
 import { request } from 'undici'
-import { beforeAll, describe, expect, it } from 'vitest'
-import { createGateway } from '../../host/index.ts'
-import { compileFilterDir } from '../../scripts/build-wasm.mjs'
-import { startGateway, type TestGateway } from '../helpers/gateway.ts'
+import { describe, expect, it } from 'vitest'
+import { filterGateway, refusedGateway } from '../helpers/filter-gateway.ts'
+import { filterDir, useFilterBuild } from '../helpers/filter-harness.ts'
+import type { TestGateway } from '../helpers/gateway.ts'
 import { ecKey, nowS, rsaKey, sha256Hex, signJwt, type SigningKey } from '../helpers/jwt-tokens.ts'
 import { startUpstream, type EchoBody, type Upstream } from '../helpers/upstream.ts'
 
-const root = new URL('../../', import.meta.url).pathname
-let wasm = ''
-
-beforeAll(async () => {
-  wasm = (await compileFilterDir(`${root}filters/auth`)).outFile
-}, 180_000)
+const auth = useFilterBuild(filterDir('auth'))
 
 interface Setup {
   gw: TestGateway
@@ -38,14 +32,12 @@ async function setup(authConfig: (s: { idp: string; authz: string }) => Record<s
     if (req.headers['x-tenant'] === 'crash') return void res.writeHead(500).end('boom')
     res.writeHead(403, { 'content-type': 'text/plain' }).end(`tenant ${String(req.headers['x-tenant'])} may not`)
   })
-  const gw = await startGateway({
-    clusters: [
-      { name: 'backend', endpoints: [backend.url] },
-      { name: 'idp', endpoints: [idp.url] },
-      { name: 'authz', endpoints: [authz.url] },
-    ],
-    filters: [{ name: 'auth', source: wasm, config: authConfig({ idp: 'idp', authz: 'authz' }) }],
-    routes: [{ match: { prefix: '/' }, cluster: 'backend', filters: ['auth'] }],
+  const gw = await filterGateway({
+    name: 'auth',
+    source: auth.wasm,
+    config: authConfig({ idp: 'idp', authz: 'authz' }),
+    upstream: backend.url,
+    extraClusters: [{ name: 'idp', endpoints: [idp.url] }, { name: 'authz', endpoints: [authz.url] }],
   })
   return { gw, backend, idp, authz, served }
 }
@@ -97,11 +89,7 @@ describe('auth filter in the proxy', () => {
       await released
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [key.jwk] }))
     })
-    const gw = await startGateway({
-      clusters: [{ name: 'backend', endpoints: [backend.url] }, { name: 'idp', endpoints: [idp.url] }],
-      filters: [{ name: 'auth', source: wasm, config: { jwt: { jwks: { cluster: 'idp', path: '/jwks' } } } }],
-      routes: [{ match: { prefix: '/' }, cluster: 'backend', filters: ['auth'] }],
-    })
+    const gw = await filterGateway({ name: 'auth', source: auth.wasm, config: { jwt: { jwks: { cluster: 'idp', path: '/jwks' } } }, upstream: backend.url, extraClusters: [{ name: 'idp', endpoints: [idp.url] }] })
     const good = signJwt(key, { exp: nowS() + 60 })
     const expired = signJwt(key, { exp: nowS() - 3600 })
     const pending = [good, good, expired, good, expired].map((t, i) => get(gw, `/r${i}`, { authorization: `Bearer ${t}` }, 'POST', `body-${i}`))
@@ -167,7 +155,7 @@ describe('auth filter in the proxy', () => {
   it('a hot reload with a new config takes effect; a bad one is refused and the old one keeps serving', async () => {
     const s = await setup(() => ({ apiKeys: { keys: [{ name: 'one', sha256: sha256Hex('key-1') }] } }))
     const put = async (config: unknown) => {
-      const res = await request(`${s.gw.adminUrl}/filters/auth`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ source: wasm, config }) })
+      const res = await request(`${s.gw.adminUrl}/filters/auth`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ source: auth.wasm, config }) })
       return { status: res.statusCode, body: (await res.body.json()) as Record<string, unknown> }
     }
     expect((await get(s.gw, '/', { 'x-api-key': 'key-1' })).status).toBe(200)
@@ -181,30 +169,9 @@ describe('auth filter in the proxy', () => {
   })
 
   it('refuses to start with a bad config, and the log names the wrong field', async () => {
-    const lines: Array<Record<string, unknown>> = []
-    const logDestination = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        for (const l of chunk.toString('utf8').split('\n')) if (l.trim() !== '') lines.push(JSON.parse(l) as Record<string, unknown>)
-        done()
-      },
-    })
     const backend = await startUpstream()
-    const config = {
-      listen: { host: '127.0.0.1', port: 0 },
-      admin: { host: '127.0.0.1', port: 0 },
-      clusters: [{ name: 'backend', endpoints: [backend.url] }],
-      filters: [{ name: 'auth', source: wasm, config: { jwt: { keys: [{ secret: 's' }], clockSkewSeconds: 'lots' } } }],
-      routes: [{ match: { prefix: '/' }, cluster: 'backend', filters: ['auth'] }],
-    }
-    const err = await createGateway(config, { logDestination, logLevel: 'info' }).then(
-      async (gw) => {
-        await gw.close()
-        return undefined
-      },
-      (e: unknown) => e as { code?: string; message?: string },
-    )
-    expect(err?.code).toBe('WG_ERR_FILTER_CONFIGURE_FAILED')
-    const guest = lines.filter((l) => l.source === 'guest').map((l) => l.msg)
-    expect(guest).toContain('invalid configuration: jwt.clockSkewSeconds: expected an integer (got "lots")')
+    const refusal = await refusedGateway({ name: 'auth', source: auth.wasm, config: { jwt: { keys: [{ secret: 's' }], clockSkewSeconds: 'lots' } }, upstream: backend.url }, { logLevel: 'info' })
+    expect(refusal.code).toBe('WG_ERR_FILTER_CONFIGURE_FAILED')
+    expect(refusal.guestLines).toContain('invalid configuration: jwt.clockSkewSeconds: expected an integer (got "lots")')
   })
 })

@@ -1,18 +1,12 @@
 // header-rewrite in the real proxy: real sockets, a real upstream that echoes what it received.
-import { Writable } from 'node:stream'
 import { request } from 'undici'
-import { beforeAll, describe, expect, it } from 'vitest'
-import { compileFilterDir } from '../../scripts/build-wasm.mjs'
-import { createGateway } from '../../host/index.ts'
+import { describe, expect, it } from 'vitest'
+import { refusedGateway } from '../helpers/filter-gateway.ts'
+import { filterDir, useFilterBuild } from '../helpers/filter-harness.ts'
 import { startGateway } from '../helpers/gateway.ts'
 import { startUpstream, type EchoBody } from '../helpers/upstream.ts'
 
-const root = new URL('../../', import.meta.url).pathname
-let wasm = ''
-
-beforeAll(async () => {
-  wasm = (await compileFilterDir(`${root}filters/header-rewrite`)).outFile
-}, 180_000)
+const rewrite = useFilterBuild(filterDir('header-rewrite'))
 
 describe('header-rewrite in the proxy', () => {
   it('rewrites path, host and headers on the way up, and response headers on the way down', async () => {
@@ -24,7 +18,7 @@ describe('header-rewrite in the proxy', () => {
       clusters: [{ name: 'backend', endpoints: [upstream.url] }],
       filters: [{
         name: 'rewrite',
-        source: wasm,
+        source: rewrite.wasm,
         config: {
           rules: [
             {
@@ -58,22 +52,8 @@ describe('header-rewrite in the proxy', () => {
 
   it('refuses to start with a bad config, and the log names the wrong field', async () => {
     const upstream = await startUpstream()
-    const lines: Array<Record<string, unknown>> = []
-    const logDestination = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>)
-        done()
-      },
-    })
-    const config = {
-      listen: { host: '127.0.0.1', port: 0 },
-      admin: { host: '127.0.0.1', port: 0 },
-      clusters: [{ name: 'backend', endpoints: [upstream.url] }],
-      filters: [{ name: 'rewrite', source: wasm, config: { rules: [{ match: { regex: '^/(a' } }] } }],
-      routes: [{ match: { prefix: '/' }, cluster: 'backend', filters: ['rewrite'] }],
-    }
-    const err = await createGateway(config, { logDestination }).then((gw) => gw.close().then(() => undefined), (e: unknown) => e as { code: string; message: string })
-    expect(err?.code).toBe('WG_ERR_FILTER_CONFIGURE_FAILED')
-    expect(lines.some((r) => String(r.msg).startsWith('invalid configuration: rules[0].match.regex: invalid regex'))).toBe(true)
+    const refusal = await refusedGateway({ name: 'rewrite', source: rewrite.wasm, config: { rules: [{ match: { regex: '^/(a' } }] }, upstream: upstream.url })
+    expect(refusal.code).toBe('WG_ERR_FILTER_CONFIGURE_FAILED')
+    expect(refusal.logs.some((r) => String(r.msg).startsWith('invalid configuration: rules[0].match.regex: invalid regex'))).toBe(true)
   })
 })

@@ -1,27 +1,17 @@
 // The rate-limit filter in the real proxy: concurrent clients over real sockets, exact admission
 // counts, the 429 answer as a client sees it, counters at /stats/prometheus, and a bad config
 // refused at startup with the filter's own line naming the field.
-import { Writable } from 'node:stream'
 import { Pool, request } from 'undici'
-import { beforeAll, describe, expect, it, onTestFinished } from 'vitest'
-import { compileFilterDir } from '../../scripts/build-wasm.mjs'
-import { createGateway } from '../../host/index.ts'
-import { startGateway, type TestGateway } from '../helpers/gateway.ts'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { filterGateway, refusedGateway } from '../helpers/filter-gateway.ts'
+import { filterDir, useFilterBuild } from '../helpers/filter-harness.ts'
+import type { TestGateway } from '../helpers/gateway.ts'
 import { startUpstream, type Upstream } from '../helpers/upstream.ts'
 
-const dir = new URL('../../filters/rate-limit', import.meta.url).pathname
-let wasm = ''
-
-beforeAll(async () => {
-  wasm = (await compileFilterDir(dir)).outFile
-}, 120_000)
+const rl = useFilterBuild(filterDir('rate-limit'))
 
 async function gateway(config: unknown, upstream: Upstream, extraFilters: unknown[] = [], routes?: unknown[]): Promise<TestGateway> {
-  return startGateway({
-    clusters: [{ name: 'backend', endpoints: [upstream.url] }],
-    filters: [{ name: 'rl', source: wasm, config }, ...extraFilters],
-    routes: routes ?? [{ match: { prefix: '/' }, cluster: 'backend', filters: ['rl'] }],
-  })
+  return filterGateway({ name: 'rl', source: rl.wasm, config, upstream: upstream.url, extraFilters, ...(routes === undefined ? {} : { routes }) })
 }
 
 /** `total` requests from `connections` concurrent keep-alive connections; returns the statuses. */
@@ -95,7 +85,7 @@ describe('rate-limit in the proxy', () => {
   it('shares buckets between two filters of one domain on different routes', async () => {
     const up = await startUpstream()
     const rule = { rules: [{ name: 'shared', limits: [{ requests: 3, per: 'hour' }] }], domain: 'tenant' }
-    const gw = await gateway(rule, up, [{ name: 'rl2', source: wasm, config: rule }], [
+    const gw = await gateway(rule, up, [{ name: 'rl2', source: rl.wasm, config: rule }], [
       { match: { prefix: '/a' }, cluster: 'backend', filters: ['rl'] },
       { match: { prefix: '/b' }, cluster: 'backend', filters: ['rl2'] },
     ])
@@ -118,7 +108,7 @@ describe('rate-limit in the proxy', () => {
       return res.statusCode
     }
     const put = async (config: unknown) => {
-      const res = await request(`${gw.adminUrl}/filters/rl`, { method: 'PUT', body: JSON.stringify({ source: wasm, config }), headers: { 'content-type': 'application/json' } })
+      const res = await request(`${gw.adminUrl}/filters/rl`, { method: 'PUT', body: JSON.stringify({ source: rl.wasm, config }), headers: { 'content-type': 'application/json' } })
       return { status: res.statusCode, body: (await res.body.json()) as { code?: string } }
     }
     expect([await hit(), await hit(), await hit()]).toEqual([200, 200, 429])
@@ -134,29 +124,8 @@ describe('rate-limit in the proxy', () => {
 
   it('refuses to start with a bad config, and the filter log names the field', async () => {
     const up = await startUpstream()
-    const lines: Array<Record<string, unknown>> = []
-    const logDestination = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>)
-        done()
-      },
-    })
-    const config = {
-      listen: { host: '127.0.0.1', port: 0 },
-      admin: { host: '127.0.0.1', port: 0 },
-      clusters: [{ name: 'backend', endpoints: [up.url] }],
-      filters: [{ name: 'rl', source: wasm, config: { rules: [{ limits: [{ requests: 5, per: 'fortnight' }] }] } }],
-      routes: [{ match: { prefix: '/' }, cluster: 'backend', filters: ['rl'] }],
-    }
-    const err = await createGateway(config, { logDestination, logLevel: 'info' }).then(
-      async (gw) => {
-        await gw.close()
-        return undefined
-      },
-      (e: unknown) => e as { code?: string },
-    )
-    expect(err?.code).toBe('WG_ERR_FILTER_CONFIGURE_FAILED')
-    const guest = lines.filter((l) => l.source === 'guest').map((l) => l.msg)
-    expect(guest).toContain('invalid configuration: rules[0].limits[0].per: expected one of second, minute, hour, day (got "fortnight")')
+    const refusal = await refusedGateway({ name: 'rl', source: rl.wasm, config: { rules: [{ limits: [{ requests: 5, per: 'fortnight' }] }] }, upstream: up.url }, { logLevel: 'info' })
+    expect(refusal.code).toBe('WG_ERR_FILTER_CONFIGURE_FAILED')
+    expect(refusal.guestLines).toContain('invalid configuration: rules[0].limits[0].per: expected one of second, minute, hour, day (got "fortnight")')
   })
 })

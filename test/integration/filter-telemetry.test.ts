@@ -1,22 +1,17 @@
 // telemetry in the real proxy: metrics at /stats/prometheus, access log lines in the proxy's log,
 // trace context to a real upstream, and spans exported to a real OTLP/HTTP receiver on loopback.
 import { createHash } from 'node:crypto'
-import { Writable } from 'node:stream'
 import { request } from 'undici'
-import { beforeAll, describe, expect, it } from 'vitest'
-import { compileFilterDir } from '../../scripts/build-wasm.mjs'
-import { createGateway } from '../../host/index.ts'
+import { describe, expect, it } from 'vitest'
+import { filterGateway, refusedGateway } from '../helpers/filter-gateway.ts'
+import { filterDir, useFilterBuild } from '../helpers/filter-harness.ts'
 import { startGateway } from '../helpers/gateway.ts'
 import { attr, startOtlpReceiver } from '../helpers/otlp.ts'
 import { startUpstream, type EchoBody } from '../helpers/upstream.ts'
 import { waitFor } from '../helpers/wait.ts'
 
-const root = new URL('../../', import.meta.url).pathname
-let wasm = ''
-
-beforeAll(async () => {
-  wasm = (await compileFilterDir(`${root}filters/telemetry`)).outFile
-}, 180_000)
+const telemetry = useFilterBuild(filterDir('telemetry'))
+const auth = useFilterBuild(filterDir('auth'))
 
 describe('telemetry in the proxy', () => {
   it('exports spans to an OTLP receiver, propagates trace context, shows metrics and logs each request', async () => {
@@ -31,7 +26,7 @@ describe('telemetry in the proxy', () => {
         { name: 'backend', endpoints: [upstream.url] },
         { name: 'otel', endpoints: [otlp.url] },
       ],
-      filters: [{ name: 'telemetry', source: wasm, config: { tracing: { cluster: 'otel', flushIntervalMs: 20, serviceName: 'gateway-test' } } }],
+      filters: [{ name: 'telemetry', source: telemetry.wasm, config: { tracing: { cluster: 'otel', flushIntervalMs: 20, serviceName: 'gateway-test' } } }],
       routes: [
         { name: 'api', match: { prefix: '/api' }, cluster: 'backend', filters: ['telemetry'] },
         { name: 'rest', match: { prefix: '/' }, cluster: 'backend', filters: ['telemetry'] },
@@ -81,13 +76,12 @@ describe('telemetry in the proxy', () => {
 
   it.each([['telemetry first', ['telemetry', 'auth']], ['telemetry after auth', ['auth', 'telemetry']]])('records requests another filter answers (%s)', async (_what, chain) => {
     const upstream = await startUpstream()
-    const auth = (await compileFilterDir(`${root}filters/auth`)).outFile
-    const gw = await startGateway({
-      clusters: [{ name: 'backend', endpoints: [upstream.url] }],
-      filters: [
-        { name: 'telemetry', source: wasm, config: { accessLog: { fields: ['method', 'path', 'status', 'route'] } } },
-        { name: 'auth', source: auth, config: { apiKeys: { header: 'x-api-key', keys: [{ name: 'k', sha256: createHash('sha256').update('secret').digest('hex') }] } } },
-      ],
+    const gw = await filterGateway({
+      name: 'telemetry',
+      source: telemetry.wasm,
+      config: { accessLog: { fields: ['method', 'path', 'status', 'route'] } },
+      upstream: upstream.url,
+      extraFilters: [{ name: 'auth', source: auth.wasm, config: { apiKeys: { header: 'x-api-key', keys: [{ name: 'k', sha256: createHash('sha256').update('secret').digest('hex') }] } } }],
       routes: [{ name: 'guarded', match: { prefix: '/' }, cluster: 'backend', filters: chain }],
     })
     const denied = await request(`${gw.url}/private`)
@@ -106,12 +100,11 @@ describe('telemetry in the proxy', () => {
 
   it('writes no access log lines when the proxy logs above info, and still counts', async () => {
     const upstream = await startUpstream()
-    const gw = await startGateway({
-      clusters: [{ name: 'backend', endpoints: [upstream.url] }],
-      filters: [{ name: 'telemetry', source: wasm, config: {} }],
-      routes: [{ name: 'quiet', match: { prefix: '/' }, cluster: 'backend', filters: ['telemetry'] }],
-      log: { level: 'warn' },
-    }, { logLevel: 'warn' })
+    const gw = await filterGateway(
+      { name: 'telemetry', source: telemetry.wasm, config: {}, upstream: upstream.url, routes: [{ name: 'quiet', match: { prefix: '/' }, cluster: 'backend', filters: ['telemetry'] }] },
+      { log: { level: 'warn' } },
+      { logLevel: 'warn' },
+    )
     const res = await request(`${gw.url}/x`)
     await res.body.text()
     await waitFor(async () => (await (await request(`${gw.adminUrl}/stats/prometheus`)).body.text()).includes('wasmcustom_http_requests_total{route="quiet",class="2xx"} 1'), 'the request counted')
@@ -119,22 +112,8 @@ describe('telemetry in the proxy', () => {
   })
 
   it('refuses to start with a bad config, and the log names the wrong field', async () => {
-    const lines: Array<Record<string, unknown>> = []
-    const logDestination = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>)
-        done()
-      },
-    })
-    const config = {
-      listen: { host: '127.0.0.1', port: 0 },
-      admin: { host: '127.0.0.1', port: 0 },
-      clusters: [{ name: 'backend', endpoints: ['http://127.0.0.1:9'] }],
-      filters: [{ name: 'telemetry', source: wasm, config: { accessLog: { fields: ['method', 'bogus'] } } }],
-      routes: [{ match: { prefix: '/' }, cluster: 'backend', filters: ['telemetry'] }],
-    }
-    const err = await createGateway(config, { logDestination }).then((gw) => gw.close().then(() => undefined), (e: unknown) => e as { code: string })
-    expect(err?.code).toBe('WG_ERR_FILTER_CONFIGURE_FAILED')
-    expect(lines.some((r) => String(r.msg).startsWith("invalid configuration: accessLog.fields: [1]: unknown field 'bogus'"))).toBe(true)
+    const refusal = await refusedGateway({ name: 'telemetry', source: telemetry.wasm, config: { accessLog: { fields: ['method', 'bogus'] } }, upstream: 'http://127.0.0.1:9' })
+    expect(refusal.code).toBe('WG_ERR_FILTER_CONFIGURE_FAILED')
+    expect(refusal.logs.some((r) => String(r.msg).startsWith("invalid configuration: accessLog.fields: [1]: unknown field 'bogus'"))).toBe(true)
   })
 })
