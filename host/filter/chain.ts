@@ -9,7 +9,7 @@
 import { errorCodes } from '../errors.ts'
 import { TRAPPED } from '../vm/instance.ts'
 import type { FilterChain, FilterStream, StreamInfo, StreamSink } from './contract.ts'
-import type { HeaderMap } from './header-map.ts'
+import { HeaderMap } from './header-map.ts'
 import { HttpContext, PENDING_CLOSE, PENDING_CONTINUE_REQUEST, PENDING_CONTINUE_RESPONSE, PENDING_LOCAL_REPLY, type StreamAccess } from './http-context.ts'
 import type { LivePlugin } from './live-plugin.ts'
 import { BODY_MODIFIED, DATA, HEADERS, HEADERS_EOS, HEADERS_MORE, Pipeline, TRAILERS_EV, type PipelineHost, type StreamEvent } from './pipeline.ts'
@@ -45,6 +45,9 @@ export class FilterStreamImpl implements FilterStream, StreamAccess, PipelineHos
   responseTrailers: HeaderMap | undefined = undefined
   responseStarted = false
   ended = false
+  requestStopped = false
+  /** A local reply running through the response callbacks of the filters before its sender. */
+  #localReplyRun: { details: string; headers: HeaderMap | undefined; chunks: Uint8Array[] } | undefined = undefined
   readonly #sink: StreamSink
   readonly #plugins: readonly FilterPlugin[]
   readonly #ctxs: HttpContext[] = []
@@ -108,17 +111,19 @@ export class FilterStreamImpl implements FilterStream, StreamAccess, PipelineHos
   }
 
   encodeHeaders(headers: HeaderMap, endOfStream: boolean): void {
-    if (this.ended) return
+    if (this.ended || this.#localReplyRun !== undefined) return
     this.responseHeaders = headers
     this.#response = new Pipeline(this, this.#ctxs, false)
     this.#response.push(0, endOfStream ? HEADERS_EOS : HEADERS_MORE)
   }
 
   encodeData(chunk: Uint8Array, endOfStream: boolean): void {
+    if (this.#localReplyRun !== undefined) return
     this.#response?.push(0, { kind: DATA, eos: endOfStream, bytes: chunk })
   }
 
   encodeTrailers(trailers: HeaderMap): void {
+    if (this.#localReplyRun !== undefined) return
     this.responseTrailers = trailers
     this.#response?.push(0, TRAILERS_EV)
   }
@@ -230,6 +235,7 @@ export class FilterStreamImpl implements FilterStream, StreamAccess, PipelineHos
       return
     }
     if (this.ended) return
+    if (!isRequest && this.#localReplyRun !== undefined) return this.#collectLocalReply(ev)
     const sink = this.#sink
     const headers = isRequest ? this.requestHeaders : this.responseHeaders
     if (ev.kind === HEADERS) {
@@ -277,7 +283,7 @@ export class FilterStreamImpl implements FilterStream, StreamAccess, PipelineHos
       const headers: Array<[string, string]> = []
       for (let i = 0; i < r.headers.length; i += 2) headers.push([(r.headers[i] as string).toLowerCase(), r.headers[i + 1] as string])
       if (r.grpcStatus >= 0 && r.grpcStatus <= 16) headers.push(['grpc-status', String(r.grpcStatus)])
-      return this.#localReply(r.status, headers, r.body, r.details)
+      return this.#localReplyThroughFilters(ctx, r.status, headers, r.body, r.details)
     }
     if (pending & PENDING_CLOSE) {
       this.ended = true
@@ -285,6 +291,53 @@ export class FilterStreamImpl implements FilterStream, StreamAccess, PipelineHos
     }
     if (pending & PENDING_CONTINUE_REQUEST) this.#request?.resume(ctx)
     if (pending & PENDING_CONTINUE_RESPONSE) this.#response?.resume(ctx)
+  }
+
+  /**
+   * Envoy encodes a local reply through the filters that already saw the request: the response
+   * callbacks of filters k-1..0 (not k itself) see its headers and body and may change them.
+   * What comes out of filter 0 is sent with sink.sendLocalReply (which also stops the upstream).
+   */
+  #localReplyThroughFilters(from: HttpContext, status: number, headers: Array<[string, string]>, body: Uint8Array, details: string): void {
+    if (this.ended) return
+    const k = from.index
+    if (k === 0 || this.responseStarted || this.#localReplyRun !== undefined) return this.#localReply(status, headers, body, details)
+    const flat = [':status', String(status)]
+    let hasType = false
+    for (const [name, value] of headers) {
+      if (name === 'content-length') continue
+      if (name === 'content-type') hasType = true
+      flat.push(name, value)
+    }
+    if (!hasType && body.length > 0) flat.push('content-type', 'text/plain')
+    flat.push('content-length', String(body.length))
+    const map = new HeaderMap(flat)
+    this.requestStopped = true
+    this.responseStarted = true // no second local reply while this one runs
+    this.responseHeaders = map
+    this.responseTrailers = undefined
+    this.#localReplyRun = { details, headers: undefined, chunks: [] }
+    const pipeline = new Pipeline(this, this.#ctxs, false)
+    this.#response = pipeline
+    // Response order is n-1..0: filter k-1 sits at position n-k.
+    const start = this.#ctxs.length - k
+    pipeline.push(start, body.length === 0 ? HEADERS_EOS : HEADERS_MORE)
+    if (body.length > 0) pipeline.push(start, { kind: DATA, eos: true, bytes: body })
+  }
+
+  #collectLocalReply(ev: StreamEvent): void {
+    const run = this.#localReplyRun as { details: string; headers: HeaderMap | undefined; chunks: Uint8Array[] }
+    if (ev === BODY_MODIFIED) return
+    if (ev.kind === HEADERS) run.headers = this.responseHeaders
+    else if (ev.kind === DATA && ev.bytes !== undefined && ev.bytes.length > 0) run.chunks.push(ev.bytes)
+    if (!ev.eos) return
+    const h = run.headers ?? this.responseHeaders ?? new HeaderMap()
+    const status = Number(h.get(':status')) || 200
+    const out: Array<[string, string]> = []
+    for (const [name, value] of h) if (name[0] !== ':') out.push([name, value])
+    const body = run.chunks.length === 1 ? (run.chunks[0] as Uint8Array) : Buffer.concat(run.chunks)
+    this.#localReplyRun = undefined
+    this.#localReply(status, out, body, run.details)
   }
 
   #localReply(status: number, headers: Array<[string, string]>, body: Uint8Array | string, details: string): void {

@@ -40,6 +40,8 @@ interface Slot {
 /** The stream operations a pipeline needs (implemented by FilterStreamImpl). */
 export interface PipelineHost {
   readonly ended: boolean
+  /** The request side stopped (a local reply is being sent); the response side may still run. */
+  readonly requestStopped: boolean
   readonly maxBufferedBodyBytes: number
   /** The header map / trailer map of a direction as the filters see it now. */
   headersOf(isRequest: boolean): HeaderMap | undefined
@@ -93,8 +95,12 @@ export class Pipeline {
     return s
   }
 
+  #isStopped(): boolean {
+    return this.#host.ended || (this.isRequest && this.#host.requestStopped)
+  }
+
   push(p: number, ev: StreamEvent): void {
-    if (this.#host.ended) return
+    if (this.#isStopped()) return
     if (p >= this.#n) return this.#host.emit(this.isRequest, ev)
     const s = this.#slots?.[p]
     if (s !== undefined && (s.blocked || s.queue.length > 0)) return this.#enqueue(s, ev)
@@ -104,7 +110,7 @@ export class Pipeline {
   /** proxy_continue_stream for the filter `ctx` in this direction. */
   resume(ctx: HttpContext): void {
     const i = this.#ctxs.indexOf(ctx)
-    if (i < 0 || this.#host.ended) return
+    if (i < 0 || this.#isStopped()) return
     const p = this.isRequest ? i : this.#n - 1 - i
     const s = this.#slots?.[p]
     if (s === undefined) return
@@ -123,7 +129,7 @@ export class Pipeline {
   }
 
   #drain(p: number, s: Slot): void {
-    while (!s.blocked && s.queue.length > 0 && !this.#host.ended) {
+    while (!s.blocked && s.queue.length > 0 && !this.#isStopped()) {
       const ev = s.queue.shift() as StreamEvent
       if (ev.bytes !== undefined) s.queuedBytes -= ev.bytes.length
       this.#process(p, ev)

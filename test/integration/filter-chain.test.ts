@@ -54,6 +54,33 @@ describe('filter chain through the real gateway', () => {
     expect(echoed.body.endsWith('J!')).toBe(true)
   })
 
+  it('runs a local reply through the response callbacks of the filters before the sender (Envoy), not the sender', async () => {
+    const { gw, upstream } = await chainGateway([
+      { name: 'a', config: 'name=a' },
+      { name: 'b', config: 'name=b' },
+      { name: 'c', config: 'name=c;reply' },
+      { name: 'd', config: 'name=d' },
+    ])
+    const res = await request(`${gw.url}/denied`)
+    expect(res.statusCode).toBe(401)
+    expect(await res.body.text()).toBe('denied by c')
+    expect(res.headers['x-replied-by']).toBe('c')
+    expect(res.headers['x-resp-order']).toEqual(['b', 'a'])
+    expect(res.headers['content-length']).toBe(String('denied by c'.length))
+    expect(upstream.requests).toBe(0)
+  })
+
+  it('sends a local reply from the first filter straight to the client', async () => {
+    const { gw } = await chainGateway([
+      { name: 'first', config: 'name=first;reply' },
+      { name: 'second', config: 'name=second' },
+    ])
+    const res = await request(`${gw.url}/denied`)
+    expect(res.statusCode).toBe(401)
+    expect(await res.body.text()).toBe('denied by first')
+    expect(res.headers['x-resp-order']).toBeUndefined()
+  })
+
   it('shows metrics the filters define in /stats/prometheus', async () => {
     const { gw } = await chainGateway([{ name: 'm', config: 'name=m' }])
     for (let i = 0; i < 3; i++) {
