@@ -76,7 +76,12 @@ export class FilteredStream extends ProxyStream implements StreamSink {
     this.method = headers.get(':method') ?? this.method
     this.path = headers.get(':path') ?? this.path
     const flat: string[] = []
-    for (const [name, value] of headers) if (name[0] !== ':' && name !== 'host') flat.push(name, value)
+    // Walk the flat list: the HeaderMap iterator allocates a generator and an array per entry.
+    const src = headers.flat
+    for (let i = 0; i < src.length; i += 2) {
+      const name = src[i] as string
+      if (name.charCodeAt(0) !== 58 /* ':' */ && name !== 'host') flat.push(name, src[i + 1] as string)
+    }
     flat.push('host', headers.get(':authority') ?? headers.get('host') ?? '')
     this.headers = flat
     if (endOfStream) return this.#dispatchOnce(null)
@@ -119,7 +124,11 @@ export class FilteredStream extends ProxyStream implements StreamSink {
     if (this.res.headersSent) return
     const status = Number(headers.get(':status')) || 200
     const flat: string[] = []
-    for (const [name, value] of headers) if (name[0] !== ':') flat.push(name, value)
+    const src = headers.flat
+    for (let i = 0; i < src.length; i += 2) {
+      const name = src[i] as string
+      if (name.charCodeAt(0) !== 58 /* ':' */) flat.push(name, src[i + 1] as string)
+    }
     this.status = status
     if (endOfStream) {
       this.res.writeHead(status, flat)
