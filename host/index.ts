@@ -19,7 +19,13 @@ export interface CreateGatewayOptions {
   readonly logLevel?: LogLevel
   /** Directory relative paths in the config (filters, TLS files) resolve against; cwd by default. */
   readonly baseDir?: string
-  /** Test seam: replaces the Wasm filter runtime (tests of the server ↔ filter contract). */
+  /**
+   * Seam for tests and benchmarks: builds the filter runtime instead of createFilterRuntime,
+   * with the same arguments `(config.filters, deps)`. Whatever FilterRuntime it returns runs
+   * through the exact server path the Wasm runtime does (FilteredStream, host/filter/contract.ts):
+   * the server ↔ filter contract tests use it, and so can the bench's plain-TypeScript-hooks
+   * row (a FilterRuntime whose chains call bench/peers/ts-filters). Not a stable API.
+   */
   readonly filterRuntimeForTesting?: GatewayParts['filterRuntimeForTesting']
 }
 

@@ -77,7 +77,7 @@ export async function startGateway(parts: GatewayParts): Promise<Gateway> {
   const closeClusters = (graceful: boolean) => Promise.all([...clusters.values()].map((c) => c.close(graceful)))
   let runtime: RuntimeWithAdmin
   try {
-    runtime = await makeRuntime(config.filters, { logger, metrics: registry, httpCalls: new HttpCalls(clusters), baseDir })
+    runtime = await makeRuntime(config.filters, { logger, metrics: registry, httpCalls: new HttpCalls(clusters), baseDir, limits: config.limits })
   } catch (err) {
     await closeClusters(false)
     throw err

@@ -112,11 +112,15 @@ export function buildResponseHeaders(raw: readonly Buffer[], options: ProxyHeade
   let via: string | undefined
   for (let i = 0; i < raw.length; i += 2) {
     const name = responseHeaderName(raw[i] as Buffer)
-    const value = (raw[i + 1] as Buffer).toString('latin1')
     if (hopByHop.has(name)) {
-      if (name === 'connection') connection = connection === undefined ? value : `${connection}, ${value}`
+      // Only `connection` is read, and only when it may list names: not for `keep-alive`/`close`.
+      if (name === 'connection' && !isKeepAliveOrClose(raw[i + 1] as Buffer)) {
+        const value = (raw[i + 1] as Buffer).toString('latin1')
+        connection = connection === undefined ? value : `${connection}, ${value}`
+      }
       continue
     }
+    const value = (raw[i + 1] as Buffer).toString('latin1')
     if (name === 'x-request-id' && options.requestId) continue
     if (name === 'via' && options.via !== undefined) {
       via = via === undefined ? value : `${via}, ${value}`
@@ -153,6 +157,18 @@ export function responseHeaderName(raw: Buffer): string {
     }
   }
   return raw.toString('latin1').toLowerCase()
+}
+
+/** Is this `connection` value exactly `keep-alive` or `close` (any case)? Compared in place. */
+function isKeepAliveOrClose(value: Buffer): boolean {
+  const want = value.length === 10 ? 'keep-alive' : value.length === 5 ? 'close' : undefined
+  if (want === undefined) return false
+  for (let i = 0; i < value.length; i++) {
+    let b = value[i] as number
+    if (b >= 0x41 && b <= 0x5a) b |= 0x20
+    if (b !== want.charCodeAt(i)) return false
+  }
+  return true
 }
 
 /** Trailers as `{name: value}` for `res.addTrailers` (repeated names joined). */
