@@ -75,6 +75,8 @@ export class LivePlugin implements InstanceServices {
   /** Those streams, told when the instance fails (so a paused request does not hang). */
   readonly activeStreams = new Set<{ instanceFailed(live: LivePlugin): void }>()
   readonly #log: Logger
+  /** Guest lines: bindings serialized once by pino, not merged from an object on every line. */
+  readonly #guestLog: Logger
   readonly #onFailed: (live: LivePlugin, info: FailInfo) => void
   #deferred: Deferred[] = []
 
@@ -85,6 +87,7 @@ export class LivePlugin implements InstanceServices {
     this.environ = spec.environ
     this.budgetIterations = shared.budgetIterations
     this.#log = shared.logger.child({ filter: spec.name })
+    this.#guestLog = this.#log.child({ source: 'guest' })
     this.#onFailed = onFailed
     this.instance = new VmInstance(compiled, this, spec.name)
     const i = this.instance
@@ -155,11 +158,11 @@ export class LivePlugin implements InstanceServices {
 
   // InstanceServices
   isLogEnabled(level: number): boolean {
-    return this.#log.isLevelEnabled(PINO_LEVEL[level] ?? 'info')
+    return this.#guestLog.isLevelEnabled(PINO_LEVEL[level] ?? 'info')
   }
   log(level: number, message: string): void {
     const l = PINO_LEVEL[level] ?? 'info'
-    if (this.#log.isLevelEnabled(l)) this.#log[l]({ source: 'guest' }, message)
+    if (this.#guestLog.isLevelEnabled(l)) this.#guestLog[l](message)
   }
   logLevel(): number {
     return FROM_PINO[this.#log.level] ?? LogLevel.Info
