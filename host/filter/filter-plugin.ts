@@ -29,7 +29,7 @@ export class FilterPlugin {
     this.#shared = shared
     this.#log = shared.logger.child({ filter: spec.name })
     const first = this.#create()
-    this.#handle = new PluginHandle(first, () => this.#create(), spec.failurePolicy)
+    this.#handle = new PluginHandle(first, () => this.#create(), () => this.#spec.failurePolicy)
   }
 
   get spec(): PluginSpec {

@@ -13,17 +13,18 @@ export type HandleState = 'running' | 'failed' | 'backoff'
 
 export class PluginHandle<L> {
   readonly #create: () => L
-  readonly #policy: FailurePolicy
+  /** Read at each failure: a hot reload may change the filter's policy. */
+  readonly #policy: () => FailurePolicy
   #current: L | undefined
   #failures = 0
   #retryAtMs = 0
   #lastError: unknown = undefined
 
   /** `first` is the instance that passed start/configure at load time. */
-  constructor(first: L, create: () => L, policy: FailurePolicy) {
+  constructor(first: L, create: () => L, policy: FailurePolicy | (() => FailurePolicy)) {
     this.#current = first
     this.#create = create
-    this.#policy = policy
+    this.#policy = typeof policy === 'function' ? policy : () => policy
   }
 
   get current(): L | undefined {
@@ -61,7 +62,7 @@ export class PluginHandle<L> {
     this.#lastError = error
     this.#failures++
     // reload: the first fresh instance comes at once; a crash loop waits longer each time.
-    if (this.#policy === 'reload' && this.#failures > 1) this.#retryAtMs = Date.now() + this.#backoffMs(this.#failures - 1)
+    if (this.#policy() === 'reload' && this.#failures > 1) this.#retryAtMs = Date.now() + this.#backoffMs(this.#failures - 1)
   }
 
   /** A stream finished cleanly: the crash loop, if any, is over. */
