@@ -4,7 +4,7 @@
 //
 // Env: CONNECTIONS (50) DURATION s (5) ROUNDS (3) WARMUP s (2) PIPELINING (1)
 //      SCENARIOS (comma list, default all) WORKLOADS (get,post16k) TOOL (wrk|autocannon; wrk when installed)
-//      BUSY_PCT (25) BUSY_RETRIES (1): a round in which other processes took more than BUSY_PCT % of
+//      BUSY_PCT (25) BUSY_RETRIES (0): a round in which other processes took more than BUSY_PCT % of
 //      the measured CPU is run again, at most BUSY_RETRIES times
 //      RATE (req/s, 0 = as fast as possible; set: autocannon at that fixed total rate, for CPU-cost A/B)
 //      CONCURRENT=1 with RATE: all scenarios driven at once, each at RATE (A/B on a busy machine)
@@ -29,7 +29,7 @@ const opts = {
   rate: Number(env.RATE ?? 0),
   tool: env.TOOL ?? (env.RATE ? 'autocannon' : hasWrk() ? 'wrk' : 'autocannon'),
   busyPct: Number(env.BUSY_PCT ?? 25),
-  busyRetries: Number(env.BUSY_RETRIES ?? 1),
+  busyRetries: Number(env.BUSY_RETRIES ?? 0),
   ratioPeers: (env.RATIO_PEERS ?? 'nginx,undici-dispatch').split(',').filter(Boolean),
 }
 const workloads = Object.fromEntries(
