@@ -24,8 +24,8 @@ function nodePeer(script) {
 }
 
 function wasmgateUnavailable() {
-  // WASMGATE_DIST (with WASMGATE_VIA=api): measure a snapshot of a build instead of dist/.
-  if (process.env.WASMGATE_DIST) return existsSync(join(process.env.WASMGATE_DIST, 'index.js')) ? undefined : `no index.js in WASMGATE_DIST=${process.env.WASMGATE_DIST}`
+  // WASMGATE_BUILD_DIR (with WASMGATE_VIA=api): measure a snapshot of a build instead of dist/.
+  if (process.env.WASMGATE_BUILD_DIR) return existsSync(join(process.env.WASMGATE_BUILD_DIR, 'index.js')) ? undefined : `no index.js in WASMGATE_BUILD_DIR=${process.env.WASMGATE_BUILD_DIR}`
   if (!existsSync(join(root, 'dist', 'cli.js'))) return 'wasmgate is not built (dist/cli.js missing)'
   return undefined
 }
@@ -39,7 +39,7 @@ function wasmgate(options = {}) {
     const viaApi = (process.env.WASMGATE_VIA === 'api' || dist !== undefined) && !workers
     const args = [...ctx.nodeArgs, ...(viaApi ? [join(benchDir, 'peers', 'wasmgate-api.mjs')] : [join(root, 'bin', 'wasmgate.js'), 'serve', '--config', config])]
     if (workers) args.push('--workers', String(workers))
-    const proc = startProcess({ cmd: process.execPath, args, cpus: ctx.cpus, cwd: root, env: { CONFIG: config, ...(dist ? { WASMGATE_DIST: dist } : {}) } })
+    const proc = startProcess({ cmd: process.execPath, args, cpus: ctx.cpus, cwd: root, env: { CONFIG: config, ...(dist ? { WASMGATE_BUILD_DIR: dist } : {}) } })
     return { proc, url: `http://127.0.0.1:${ctx.port}/` }
   }
   // Kept so `wasmgate-alt` can run the same scenario on another build.
