@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { findNginx, nginxCommand } from '../peers/nginx.mjs'
 import { writeWasmgateConfig } from '../peers/wasmgate.mjs'
 import { startProcess, waitForPortLine } from '../lib/procs.mjs'
-import { builtProductionFilters, productionFilters, tsHooksUnavailable } from './production-filters.mjs'
+import { builtProductionFilters, productionFilters } from './production-filters.mjs'
 
 const benchDir = new URL('..', import.meta.url).pathname
 const root = new URL('../..', import.meta.url).pathname
@@ -31,13 +31,13 @@ function wasmgateUnavailable() {
 }
 
 function wasmgate(options = {}) {
-  const { filters = () => [], workers, accessLog = false, proxyHeaders, dist } = options
+  const { filters = () => [], workers, accessLog = false, proxyHeaders, dist, launcher } = options
   const start = async (ctx) => {
     const config = writeWasmgateConfig({ dir: ctx.tmpDir, name: ctx.name, port: ctx.port, upstreamUrl: ctx.upstreamUrl, filters: filters(ctx), accessLog, proxyHeaders })
     // WASMGATE_VIA=api runs the same gateway through createGateway (no --workers there); so does
-    // a row measuring another build (`dist`).
-    const viaApi = (process.env.WASMGATE_VIA === 'api' || dist !== undefined) && !workers
-    const args = [...ctx.nodeArgs, ...(viaApi ? [join(benchDir, 'peers', 'wasmgate-api.mjs')] : [join(root, 'bin', 'wasmgate.js'), 'serve', '--config', config])]
+    // a row measuring another build (`dist`). `launcher` (a script in peers/) always goes that way.
+    const viaApi = (process.env.WASMGATE_VIA === 'api' || dist !== undefined || launcher !== undefined) && !workers
+    const args = [...ctx.nodeArgs, ...(viaApi ? [join(benchDir, 'peers', launcher ?? 'wasmgate-api.mjs')] : [join(root, 'bin', 'wasmgate.js'), 'serve', '--config', config])]
     if (workers) args.push('--workers', String(workers))
     const proc = startProcess({ cmd: process.execPath, args, cpus: ctx.cpus, cwd: root, env: { CONFIG: config, ...(dist ? { WASMGATE_BUILD_DIR: dist } : {}) } })
     return { proc, url: `http://127.0.0.1:${ctx.port}/` }
@@ -127,10 +127,10 @@ export const SCENARIOS = [
   {
     name: 'wasmgate-ts4',
     label: 'wasmgate + same 4 as TS hooks',
-    unavailable: () => wasmgateUnavailable() ?? tsHooksUnavailable(),
-    start: () => {
-      throw new Error('unreachable: unavailable() refuses this row until the host has TS hooks')
-    },
+    // The four's config file (sources included, unused), run by peers/ts-hooks-runtime.ts through
+    // createGateway's filterRuntimeForTesting: the same server path as the Wasm row.
+    unavailable: () => wasmgateUnavailable() ?? productionFilters().missing,
+    start: wasmgate({ filters: () => productionFilters().filters, launcher: 'wasmgate-ts-hooks.mjs' }),
   },
   {
     name: 'wasmgate-workers2',

@@ -56,8 +56,3 @@ export function productionFilters() {
 export function builtProductionFilters() {
   return CHAIN.filter((f) => existsSync(wasmPath(f.name))).map((f) => ({ name: f.name, source: wasmPath(f.name), config: f.config }))
 }
-
-/** The TS-hook twin of the four filters needs a host API for in-process JS filters. */
-export function tsHooksUnavailable() {
-  return 'the host has no way to run TypeScript hooks in a route yet (see bench/README.md)'
-}
