@@ -7,7 +7,9 @@
  * `wasmgate-ts4` row differs from `wasmgate-4filters` only in how the filters run.
  *
  * Order follows Envoy's: request hooks 1..n, response hooks n..1, end-of-request hooks at destroy.
- * No twin reads bodies, so bodies stay piped (the Wasm chain decides that from the module's exports).
+ * No twin reads bodies, but the server path must not differ: the Wasm auth module exports
+ * proxy_on_request_body (for ext authz), so a chain holding it gets request bodies through
+ * decodeData, and this runtime asks for them the same way (passed straight through).
  */
 import type { Logger } from 'pino'
 import type { FilterConfig } from '../../host/config/schema.ts'
@@ -37,6 +39,8 @@ type Reply = { status: number; headers: Array<[string, string]>; body: string }
 
 /** A twin adapted to the stream: onRequest may answer (a reply), its state comes back later. */
 interface Hook {
+  /** Whether the Wasm module this twin mirrors exports a request body/trailers callback. */
+  readonly wasmWantsRequestBody?: boolean
   onRequest(req: HookRequest): { reply?: Reply | undefined; state?: unknown }
   onResponse?(state: unknown, req: HookRequest, headers: HeaderMap): void
   onEnd?(state: unknown, info: StreamInfo): void
@@ -52,6 +56,7 @@ function makeHook(f: FilterConfig, deps: FilterRuntimeDeps, log: Logger): Hook {
     case 'auth': {
       const auth = createAuth(configOf<AuthConfig>(f))
       return {
+        wasmWantsRequestBody: true,
         onRequest(req) {
           const v = auth.onRequest(req)
           if (v.reply) return { reply: v.reply }
@@ -99,7 +104,7 @@ function makeHook(f: FilterConfig, deps: FilterRuntimeDeps, log: Logger): Hook {
 }
 
 class HookStream implements FilterStream {
-  readonly wantsRequestBody = false
+  readonly wantsRequestBody: boolean
   readonly wantsResponseBody = false
   readonly #hooks: readonly Hook[]
   readonly #info: StreamInfo
@@ -113,6 +118,7 @@ class HookStream implements FilterStream {
     this.#hooks = hooks
     this.#info = info
     this.#sink = sink
+    this.wantsRequestBody = hooks.some((h) => h.wasmWantsRequestBody === true)
   }
 
   decodeHeaders(headers: HeaderMap, endOfStream: boolean): void {

@@ -59,10 +59,20 @@ export function createAuth(config: AuthConfig) {
   const fallback: RuleConfig = { require: [...(ak ? ['apiKey'] : []), ...(jwt ? ['jwt'] : [])] }
   const rules = config.rules ?? []
 
-  const deny = (status: number, reason: string, challenge: boolean): Verdict => {
+  // As filters/auth/assembly/deny.ts: challenges for the credentials the rule accepts, RFC 6750
+  // error attributes when a token was presented, the request id in the body when there is one.
+  const deny = (req: AuthRequest, status: number, reason: string, need: readonly string[], tokenPresented = false, insufficientScope = false): Verdict => {
     const headers: Array<[string, string]> = [['content-type', 'application/json'], ['cache-control', 'no-store']]
-    if (challenge) headers.push(['www-authenticate', `Bearer realm="${realm}"`])
-    return { reply: { status, headers, body: JSON.stringify({ error: status === 401 ? 'unauthorized' : 'forbidden', reason }) } }
+    if (status === 401 || insufficientScope) {
+      if (need.includes('jwt')) {
+        const bearer = `Bearer realm="${realm}"`
+        headers.push(['www-authenticate', insufficientScope ? `${bearer}, error="insufficient_scope"` : tokenPresented ? `${bearer}, error="invalid_token", error_description="${reason}"` : bearer])
+      }
+      if (need.includes('apiKey') && !insufficientScope) headers.push(['www-authenticate', `ApiKey realm="${realm}"`])
+    }
+    const requestId = req.header('x-request-id')
+    const body = { error: status === 401 ? 'unauthorized' : status === 403 ? 'forbidden' : 'denied', reason, ...(requestId !== undefined ? { requestId } : {}) }
+    return { reply: { status, headers, body: JSON.stringify(body) } }
   }
 
   function verifyJwt(token: string): Record<string, unknown> | string {
@@ -108,7 +118,7 @@ export function createAuth(config: AuthConfig) {
       const path = q < 0 ? req.path : req.path.slice(0, q)
       const rule = rules.find((r) => (r.path !== undefined ? path === r.path : path.startsWith(r.prefix ?? '')) && (!r.methods || r.methods.includes(req.method))) ?? fallback
       if (rule.public) return {}
-      if (rule.deny) return deny(403, 'denied by rule', false)
+      if (rule.deny) return deny(req, 403, 'denied by rule', [])
       const need = rule.require ?? fallback.require ?? []
       const setHeaders: Array<[string, string]> = []
       const removeHeaders: string[] = []
@@ -131,9 +141,9 @@ export function createAuth(config: AuthConfig) {
         const h = req.header(jwt.header ?? 'authorization')
         if (h !== undefined && h.slice(0, prefix.length).toLowerCase() === prefix.toLowerCase()) {
           const result = verifyJwt(h.slice(prefix.length).trim())
-          if (typeof result === 'string') return deny(401, result, true)
+          if (typeof result === 'string') return deny(req, 401, result, need, true)
           for (const [claim, want] of Object.entries(rule.claims ?? {})) {
-            if (!hasValue(claimAt(result, claim), want)) return deny(403, `missing required claim ${claim}`, true)
+            if (!hasValue(claimAt(result, claim), want)) return deny(req, 403, `missing required claim ${claim}`, need, true, true)
           }
           for (const c of jwt.claimsToHeaders ?? []) {
             const v = claimAt(result, c.claim)
@@ -144,8 +154,8 @@ export function createAuth(config: AuthConfig) {
           return { setHeaders, removeHeaders }
         }
       }
-      if (reason === '') return deny(403, 'this path needs a JWT with claims', true)
-      return deny(401, reason, true)
+      if (reason === '') return deny(req, 403, 'this path needs a JWT with claims', need, false, true)
+      return deny(req, 401, reason, need)
     },
   }
 }
