@@ -11,7 +11,7 @@
  */
 import type { TLSSocket } from 'node:tls'
 import { Readable } from 'node:stream'
-import { errorCodes, type ErrorCode } from '../errors.ts'
+import { errorCodes, type ErrorCode, type WasmgateError } from '../errors.ts'
 import type { FilterStream, StreamInfo, StreamSink } from '../filter/contract.ts'
 import { HeaderMap } from '../filter/header-map.ts'
 import { sendLocalReply as writeLocalReply } from './local-reply.ts'
@@ -35,6 +35,8 @@ export class FilteredStream extends ProxyStream implements StreamSink {
   #heldHeaders: { status: number; flat: string[] } | undefined
   #isResponseEndedAtHeaders = false
   #isDownstreamBlocked = false
+  /** Upstream response headers went into the chain (a gateway error can no longer go through it). */
+  #isResponseFed = false
 
   protected override begin(): void {
     const chain = this.rt?.chain
@@ -216,6 +218,7 @@ export class FilteredStream extends ProxyStream implements StreamSink {
     if (fs === undefined) return super.sendHeadersDownstream(status, flat)
     const isEnd = status === 204 || status === 304 || this.method === 'HEAD' || getHeader(flat, 'content-length') === '0'
     this.#isResponseEndedAtHeaders = isEnd
+    this.#isResponseFed = true
     fs.encodeHeaders(new HeaderMap([':status', String(status), ...flat]), isEnd)
     return !this.#isDownstreamBlocked
   }
@@ -232,6 +235,28 @@ export class FilteredStream extends ProxyStream implements StreamSink {
     if (fs === undefined) return super.endDownstream(trailers)
     if (trailers !== undefined) fs.encodeTrailers(HeaderMap.fromPairs(Object.entries(trailers)))
     else if (!this.#isResponseEndedAtHeaders) fs.encodeData(empty, true)
+  }
+
+  /**
+   * A gateway error (upstream connect failure, timeout, ...) is a local reply of the router, and
+   * Envoy encodes it through every filter's response callbacks: telemetry sees the 503, and
+   * header rewrites apply. Too late for that (response under way), it is the plain error path.
+   */
+  protected override fail(err: WasmgateError, isClientError = false): void {
+    const fs = this.#fs
+    if (fs === undefined || this.#isResponseFed || this.res.headersSent) return super.fail(err, isClientError)
+    this.#isResponseFed = true
+    this.cancelAttempt()
+    this.errorCode = err.code
+    this.logError(err)
+    const status = err.httpStatus ?? 500
+    const body = Buffer.from(JSON.stringify(isClientError ? { code: err.code, requestId: this.requestId, message: err.message } : { code: err.code, requestId: this.requestId }))
+    this.status = status
+    if (this.#info !== undefined) this.#info.responseCode = status
+    const flat = [':status', String(status), 'content-type', 'application/json', 'content-length', String(body.length)]
+    if (this.ctx.headerOptions.requestId) flat.push('x-request-id', this.requestId)
+    fs.encodeHeaders(new HeaderMap(flat), false)
+    fs.encodeData(body, true)
   }
 
   protected override onDone(): void {

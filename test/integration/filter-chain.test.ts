@@ -81,6 +81,23 @@ describe('filter chain through the real gateway', () => {
     expect(res.headers['x-resp-order']).toBeUndefined()
   })
 
+  it('runs a gateway error (upstream down) through every filter\'s response callbacks, as Envoy does with router replies', async () => {
+    const source = await buildAbiHostFixture('chain-filter')
+    const gw = await startGateway({
+      clusters: [{ name: 'dead', endpoints: ['http://127.0.0.1:1'] }],
+      filters: [
+        { name: 'a', source, config: 'name=a' },
+        { name: 'b', source, config: 'name=b' },
+      ],
+      routes: [{ match: { prefix: '/' }, cluster: 'dead', filters: ['a', 'b'] }],
+    })
+    const res = await request(`${gw.url}/down`)
+    expect(res.statusCode).toBe(502)
+    expect(((await res.body.json()) as { code: string }).code).toBe('WG_ERR_UPSTREAM_CONNECT')
+    expect(res.headers['x-resp-order']).toEqual(['b', 'a'])
+    expect(res.headers['x-request-id']).toBeDefined()
+  })
+
   it('shows metrics the filters define in /stats/prometheus', async () => {
     const { gw } = await chainGateway([{ name: 'm', config: 'name=m' }])
     for (let i = 0; i < 3; i++) {
