@@ -15,6 +15,7 @@ import { startPlugin, type PluginSpec } from '../vm/plugin.ts'
 import type { HttpCallDispatcher } from './contract.ts'
 import type { FilterMetrics } from './filter-metrics.ts'
 import { RootContext } from './root-context.ts'
+import { callForeignFunction } from './foreign-functions.ts'
 
 /** Per-gateway state every plugin shares. */
 export interface RuntimeShared {
@@ -216,8 +217,8 @@ export class LivePlugin implements InstanceServices {
   getMetric(id: number): bigint | Status {
     return this.shared.metrics.get(id)
   }
-  callForeignFunction(_name: string, _args: Uint8Array): Uint8Array | Status {
-    return Status.NotFound
+  callForeignFunction(name: string, args: Uint8Array): Uint8Array | Status {
+    return callForeignFunction(name, args)
   }
   hostcallMisused(name: string, status: number): void {
     this.shared.counters?.hostcallMisused(this.spec.name, name, status)

@@ -104,3 +104,16 @@ describe('plugin handle', () => {
     expect(h.state).toBe('backoff')
   })
 })
+
+describe('foreign functions', () => {
+  it('compress/uncompress round-trip in zlib format; bad input and unknown names get SerializationFailure / NotFound', async () => {
+    const { callForeignFunction } = await import('../../../host/filter/foreign-functions.ts')
+    const { inflateSync } = await import('node:zlib')
+    const packed = callForeignFunction('compress', b('hello hello hello')) as Uint8Array
+    expect(inflateSync(packed).toString()).toBe('hello hello hello')
+    expect(Buffer.from(callForeignFunction('uncompress', packed) as Uint8Array).toString()).toBe('hello hello hello')
+    expect(callForeignFunction('uncompress', b('not zlib'))).toBe(Status.SerializationFailure)
+    expect((callForeignFunction('clear_route_cache', b('')) as Uint8Array).length).toBe(0)
+    expect(callForeignFunction('nope', b(''))).toBe(Status.NotFound)
+  })
+})
