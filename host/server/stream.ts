@@ -235,7 +235,8 @@ export class ProxyStream implements AttemptOwner {
     const durationMs = performance.now() - this.#startPerfMs
     const rt = this.rt
     ;(rt?.stats ?? this.ctx.noRouteStats).record(this.status, durationMs / 1000)
-    if (this.ctx.accessLog) {
+    // The root's level too: a child keeps the level its parent had when it was made.
+    if (this.ctx.accessLog && this.ctx.logger.isLevelEnabled('info')) {
       // route and cluster are the child logger's bindings, serialised once per route
       ;(rt?.accessLogger ?? this.ctx.noRouteAccessLogger).info({
         startTime: isoTime(this.startMs),
