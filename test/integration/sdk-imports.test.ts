@@ -45,8 +45,8 @@ describe('imports of every built filter', () => {
     }, 120_000)
   }
 
-  it('keeps the header-adding example at 20 KiB or less (release)', async () => {
+  it('keeps the header-adding example at 20 KB (20,000 bytes) or less (release)', async () => {
     const size = readFileSync((await compileFilterDir(`${root}filters/add-header`)).outFile).length
-    expect(size).toBeLessThanOrEqual(20 * 1024)
+    expect(size).toBeLessThanOrEqual(20_000)
   })
 })
