@@ -39,12 +39,18 @@ export function tinyWasm(options: TinyWasmOptions = {}): Buffer {
   const marker = body([0x0b])
   const alloc = body([0x41, 0x00, 0x0b]) // i32.const 0; end
   sections.push(section(10, vec([marker, alloc])))
-  if (options.salt !== undefined) sections.push(section(0, Buffer.concat([name('salt'), Buffer.from(options.salt)])))
-  if (options.padBytes !== undefined) sections.push(section(0, Buffer.concat([name('pad'), Buffer.alloc(options.padBytes, 0xab)])))
+  if (options.salt !== undefined) sections.push(customSection('salt', Buffer.from(options.salt)))
+  if (options.padBytes !== undefined) sections.push(customSection('pad', Buffer.alloc(options.padBytes, 0xab)))
   return Buffer.concat(sections)
 }
 
-function leb(n: number): Buffer {
+/** A custom section (id 0) named `sectionName` holding `payload`; appending one changes the digest, not the behaviour. */
+export function customSection(sectionName: string, payload: Uint8Array): Buffer {
+  return section(0, Buffer.concat([name(sectionName), payload]))
+}
+
+/** Unsigned LEB128, as Wasm encodes sizes and counts. */
+export function leb(n: number): Buffer {
   const out: number[] = []
   do {
     let byte = n & 0x7f

@@ -6,19 +6,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { beforeAll, describe, expect, it, onTestFinished } from 'vitest'
-import { compileFilterDir } from '../../scripts/build-wasm.mjs'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { filterDir, useFilterBuild } from '../helpers/filter-harness.ts'
 import { runCli } from '../helpers/cli-process.ts'
 import { tempWasm, watFixture, watToWasm } from '../conformance/support/wat.ts'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
-let addHeader = ''
-let sdkFeatures = ''
-
-beforeAll(async () => {
-  addHeader = (await compileFilterDir(join(root, 'filters', 'add-header'))).outFile
-  sdkFeatures = (await compileFilterDir(join(root, 'test', 'fixtures', 'filters', 'sdk-features'))).outFile
-}, 120_000)
+const addHeader = useFilterBuild(filterDir('add-header'))
+const sdkFeatures = useFilterBuild(filterDir('sdk-features', 'fixture'))
 
 interface Report {
   ok: boolean
@@ -50,7 +45,7 @@ async function cliJson(args: string[]): Promise<{ code: number | null; report: R
 describe('wasmgate test', () => {
   it('runs a filter against a synthetic request and response and exits 0', async () => {
     const { code, report } = await cliJson([
-      addHeader, '--config', '{"name":"x-hello","value":"world"}',
+      addHeader.wasm, '--config', '{"name":"x-hello","value":"world"}',
       '--request', 'POST /hi?x=1', '-H', 'x-a: 1', '-H', 'Host: api.test', '--body', 'ping',
       '--response-status', '201', '--response-header', 'x-up: yes', '--response-body', 'pong',
     ])
@@ -65,7 +60,7 @@ describe('wasmgate test', () => {
   })
 
   it('prints a readable report without --json', async () => {
-    const cli = runCli(['test', addHeader, '--config', '{"name":"x-hello","value":"world"}', '--request', '/'])
+    const cli = runCli(['test', addHeader.wasm, '--config', '{"name":"x-hello","value":"world"}', '--request', '/'])
     expect((await cli.exited()).code).toBe(0)
     const text = cli.records.map((r) => String(r.text ?? JSON.stringify(r))).join('\n')
     expect(text).toContain('x-hello: world')
@@ -73,7 +68,7 @@ describe('wasmgate test', () => {
   })
 
   it('reports a local reply, the filter log lines and its metrics, and exits 0', async () => {
-    const { code, report } = await cliJson([sdkFeatures, '--config', '{"tag":"cli"}', '-H', 'x-sdk-action: local-reply'])
+    const { code, report } = await cliJson([sdkFeatures.wasm, '--config', '{"tag":"cli"}', '-H', 'x-sdk-action: local-reply'])
     expect(code).toBe(0)
     expect(report.response?.status).toBe(403)
     expect(report.response?.localReply?.status).toBe(403)
@@ -94,7 +89,7 @@ describe('wasmgate test', () => {
   })
 
   it('exits non-zero with the configure error and the filter\'s reason when it refuses its config', async () => {
-    const { code, report } = await cliJson([addHeader, '--config', '{"name":""}'])
+    const { code, report } = await cliJson([addHeader.wasm, '--config', '{"name":""}'])
     expect(code).not.toBe(0)
     expect(report.error?.code).toBe('WG_ERR_FILTER_CONFIGURE_FAILED')
     expect(report.filter).toBeUndefined()
@@ -128,13 +123,13 @@ describe('wasmgate test', () => {
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
     writeFileSync(join(dir, 'config.json'), '{"name":"x-from-file","value":"1"}')
     writeFileSync(join(dir, 'body.txt'), 'file body')
-    const { code, report } = await cliJson([addHeader, '--config', `@${join(dir, 'config.json')}`, '--body', `@${join(dir, 'body.txt')}`])
+    const { code, report } = await cliJson([addHeader.wasm, '--config', `@${join(dir, 'config.json')}`, '--body', `@${join(dir, 'body.txt')}`])
     expect(code).toBe(0)
     expect(report.request.method).toBe('POST')
     expect(report.response?.upstreamRequest?.headers['x-from-file']).toBe('1')
     expect(report.response?.upstreamRequest?.body).toBe('file body')
 
-    const bad = runCli(['test', addHeader, '-H', 'no-colon'])
+    const bad = runCli(['test', addHeader.wasm, '-H', 'no-colon'])
     expect((await bad.exited()).code).not.toBe(0)
     expect(bad.stderr()).toContain('WG_ERR_CLI_USAGE')
   })
@@ -158,7 +153,7 @@ describe('wasmgate test', () => {
   it('runs from the built bundle (bin/wasmgate.js -> dist/cli.js)', async () => {
     const bundle = join(root, 'dist', 'cli.js')
     if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run \`npm run build\` (npm test does) before this test`)
-    const child = spawn(process.execPath, [join(root, 'bin', 'wasmgate.js'), 'test', addHeader, '--config', '{"name":"x-built","value":"yes"}', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [join(root, 'bin', 'wasmgate.js'), 'test', addHeader.wasm, '--config', '{"name":"x-built","value":"yes"}', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
     onTestFinished(() => void (child.exitCode === null && child.kill('SIGKILL')))
     let out = ''
     let err = ''

@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { build } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startRegistry, type TestRegistry } from '../helpers/registry.ts'
 import { tinyWasm } from '../helpers/tiny-wasm.ts'
@@ -11,20 +10,16 @@ const root = new URL('../..', import.meta.url).pathname
 let registry: TestRegistry
 let dir: string
 
-let cli: string
+// The CLI as users run it: the bundle the integration globalSetup rebuilds from the current sources.
+const cli = join(root, 'bin', 'wasmgate.js')
 
 beforeAll(async () => {
   registry = await startRegistry({ auth: 'basic' })
   dir = await mkdtemp(join(tmpdir(), 'wasmgate-oci-cli-'))
-  // Bundle the current sources once (as scripts/build.mjs does), so each run starts fast.
-  // The bundle sits under node_modules so its bare imports resolve.
-  cli = join(root, 'node_modules', '.cache', 'wasmgate-test', `cli-${process.pid}.mjs`)
-  await build({ entryPoints: [join(root, 'host/cli/main.ts')], outfile: cli, bundle: true, platform: 'node', target: 'node20', format: 'esm', packages: 'external', logLevel: 'error' })
 })
 afterAll(async () => {
   await registry?.close()
   if (dir !== undefined) await rm(dir, { recursive: true, force: true })
-  if (cli !== undefined) await rm(cli, { force: true })
 })
 
 /** Runs the real `wasmgate` CLI in a child process with its own docker config and cache. */

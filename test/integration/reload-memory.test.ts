@@ -10,7 +10,7 @@ import { describe, expect, it, onTestFinished } from 'vitest'
 import { startUpstream } from '../helpers/upstream.ts'
 import { VERSION_WASM, getJson, putFilter, salted, versionWasm, versioned } from './reload-support.ts'
 
-const CHILD = fileURLToPath(new URL('./reload-memory-child.ts', import.meta.url))
+const CHILD = fileURLToPath(new URL('./reload-memory-child.mjs', import.meta.url))
 const RELOADS = 200
 const WARMUP = 100
 
@@ -21,7 +21,7 @@ interface Memory {
 }
 
 async function startChild(config: unknown): Promise<{ url: string; adminUrl: string }> {
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', CHILD, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, ['--expose-gc', CHILD, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'] })
   onTestFinished(() => {
     child.kill('SIGKILL')
   })

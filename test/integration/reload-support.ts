@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { request } from 'undici'
 import { onTestFinished } from 'vitest'
+import { customSection } from '../helpers/tiny-wasm.ts'
 
 export const VERSION_WASM = fileURLToPath(new URL('../fixtures/filters/reload-version/build/reload-version.wasm', import.meta.url))
 
@@ -18,20 +19,7 @@ export function versionWasm(): Buffer {
 
 /** The same module with a custom section appended: same behaviour, another sha256. */
 export function salted(bytes: Uint8Array, salt: string, padBytes = 0): Buffer {
-  const name = Buffer.from('wasmgate-test-salt')
-  const payload = Buffer.concat([leb(name.length), name, Buffer.from(salt), Buffer.alloc(padBytes, 0x5a)])
-  return Buffer.concat([bytes, Buffer.from([0]), leb(payload.length), payload])
-}
-
-function leb(n: number): Buffer {
-  const out: number[] = []
-  do {
-    let byte = n & 0x7f
-    n = Math.floor(n / 128)
-    if (n !== 0) byte |= 0x80
-    out.push(byte)
-  } while (n !== 0)
-  return Buffer.from(out)
+  return Buffer.concat([bytes, customSection('wasmgate-test-salt', Buffer.concat([Buffer.from(salt), Buffer.alloc(padBytes, 0x5a)]))])
 }
 
 /** A temp directory removed when the test finishes. */

@@ -1,27 +1,17 @@
 // SDK-built filters in the real proxy: real sockets, a real upstream, a real callout cluster.
 import { request } from 'undici'
-import { beforeAll, describe, expect, it } from 'vitest'
-import { compileFilterDir } from '../../scripts/build-wasm.mjs'
-import { startGateway } from '../helpers/gateway.ts'
+import { describe, expect, it } from 'vitest'
+import { filterGateway } from '../helpers/filter-gateway.ts'
+import { filterDir, useFilterBuild } from '../helpers/filter-harness.ts'
 import { startUpstream, type EchoBody } from '../helpers/upstream.ts'
 
-const root = new URL('../../', import.meta.url).pathname
-let addHeader = ''
-let features = ''
-
-beforeAll(async () => {
-  addHeader = (await compileFilterDir(`${root}filters/add-header`)).outFile
-  features = (await compileFilterDir(`${root}test/fixtures/filters/sdk-features`)).outFile
-}, 180_000)
+const addHeader = useFilterBuild(filterDir('add-header'))
+const features = useFilterBuild(filterDir('sdk-features', 'fixture'))
 
 describe('SDK filters in the proxy', () => {
   it('add-header adds its header on the way up and on the way down', async () => {
     const upstream = await startUpstream()
-    const gw = await startGateway({
-      clusters: [{ name: 'backend', endpoints: [upstream.url] }],
-      filters: [{ name: 'add-header', source: addHeader, config: { name: 'x-hello', value: 'world' } }],
-      routes: [{ match: { prefix: '/' }, cluster: 'backend', filters: ['add-header'] }],
-    })
+    const gw = await filterGateway({ name: 'add-header', source: addHeader.wasm, config: { name: 'x-hello', value: 'world' }, upstream: upstream.url })
     const res = await request(`${gw.url}/greet`)
     const seen = (await res.body.json()) as EchoBody
     expect(res.statusCode).toBe(200)
@@ -34,14 +24,7 @@ describe('SDK filters in the proxy', () => {
     const auth = await startUpstream((req, res) => {
       res.writeHead(200, { 'x-answer': 'from-auth' }).end(`ok:${String(req.headers['x-from'])}`)
     })
-    const gw = await startGateway({
-      clusters: [
-        { name: 'backend', endpoints: [upstream.url] },
-        { name: 'auth', endpoints: [auth.url] },
-      ],
-      filters: [{ name: 'features', source: features, config: { tag: 'proxy', cluster: 'auth' } }],
-      routes: [{ match: { prefix: '/' }, cluster: 'backend', filters: ['features'] }],
-    })
+    const gw = await filterGateway({ name: 'features', source: features.wasm, config: { tag: 'proxy', cluster: 'auth' }, upstream: upstream.url, extraClusters: [{ name: 'auth', endpoints: [auth.url] }] })
     const called = await request(`${gw.url}/x`, { headers: { 'x-sdk-action': 'callout' } })
     const seen = (await called.body.json()) as EchoBody
     expect(seen.headers['x-sdk-callout']).toBe('ok:proxy')
@@ -57,11 +40,7 @@ describe('SDK filters in the proxy', () => {
 
   it('rewrites a streamed request body and a response body', async () => {
     const upstream = await startUpstream()
-    const gw = await startGateway({
-      clusters: [{ name: 'backend', endpoints: [upstream.url] }],
-      filters: [{ name: 'features', source: features, config: { tag: 't' } }],
-      routes: [{ match: { prefix: '/' }, cluster: 'backend', filters: ['features'] }],
-    })
+    const gw = await filterGateway({ name: 'features', source: features.wasm, config: { tag: 't' }, upstream: upstream.url })
     const up = await request(`${gw.url}/b`, { method: 'POST', body: 'shout please', headers: { 'x-sdk-action': 'body-upper' } })
     expect(((await up.body.json()) as EchoBody).body).toBe('SHOUT PLEASE')
     const down = await request(`${gw.url}/b`, { headers: { 'x-sdk-action': 'response-body' } })
@@ -70,11 +49,7 @@ describe('SDK filters in the proxy', () => {
 
   it('an SDK abort fails the request with 503 and the log carries the message and location', async () => {
     const upstream = await startUpstream()
-    const gw = await startGateway({
-      clusters: [{ name: 'backend', endpoints: [upstream.url] }],
-      filters: [{ name: 'features', source: features, config: { tag: 't' } }],
-      routes: [{ match: { prefix: '/' }, cluster: 'backend', filters: ['features'] }],
-    })
+    const gw = await filterGateway({ name: 'features', source: features.wasm, config: { tag: 't' }, upstream: upstream.url })
     const res = await request(`${gw.url}/t`, { headers: { 'x-sdk-action': 'trap' } })
     expect(res.statusCode).toBe(503)
     expect(((await res.body.json()) as { code: string }).code).toBe('WG_ERR_FILTER_TRAPPED')
