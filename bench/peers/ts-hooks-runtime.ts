@@ -86,8 +86,9 @@ function makeHook(f: FilterConfig, deps: FilterRuntimeDeps, log: Logger): Hook {
       }
     }
     case 'telemetry': {
-      // Access-log lines go to the gateway's logger at info, where the Wasm filter's proxy_log goes.
-      const tel = createTelemetry(configOf<TelemetryConfig>(f), deps.metrics, (line) => log.info(line), () => {})
+      // Access-log lines go to the gateway's logger at info, where the Wasm filter's proxy_log goes;
+      // like the filter, the line is only built when info is logged.
+      const tel = createTelemetry(configOf<TelemetryConfig>(f), deps.metrics, (line) => log.info(line), () => {}, () => log.isLevelEnabled('info'))
       type State = ReturnType<typeof tel.onRequest>
       return {
         onRequest: (req) => ({ state: tel.onRequest(req) }),

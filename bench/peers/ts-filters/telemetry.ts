@@ -52,7 +52,8 @@ const CLASSES = ['none', '1xx', '2xx', '3xx', '4xx', '5xx']
 const BUCKETS = [0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000]
 const nowNs = (): bigint => BigInt(Date.now()) * 1_000_000n + (process.hrtime.bigint() % 1_000_000n)
 
-export function createTelemetry(config: TelemetryConfig, registry: Registry, log: (line: string) => void, send: (json: string) => void) {
+/** `logEnabled` is the host's "is info logged?": like the filter (log.level() <= Info), no line is built when not. */
+export function createTelemetry(config: TelemetryConfig, registry: Registry, log: (line: string) => void, send: (json: string) => void, logEnabled: () => boolean = () => true) {
   const prefix = `wasmcustom_${config.metrics?.prefix ?? 'http'}`
   const metricsOn = config.metrics?.enabled ?? true
   const requests = new Counter({ name: `${prefix}_requests_total`, help: 'requests', labelNames: ['route', 'class'], registers: [registry] })
@@ -119,7 +120,7 @@ export function createTelemetry(config: TelemetryConfig, registry: Registry, log
         reqBytes.observe({ route }, end.requestBytes)
         resBytes.observe({ route }, end.responseBytes)
       }
-      if (logOn) {
+      if (logOn && logEnabled()) {
         if (json) log(JSON.stringify(Object.fromEntries(fields.map((f) => [f.replace(':', '_'), value(f, s, end, durNs)]))))
         else log(fields.map((f) => `${f.replace(':', '_')}=${String(value(f, s, end, durNs)) || '-'}`).join(' '))
       }
