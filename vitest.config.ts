@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config'
 
 // Two projects: `unit` is pure and fast (no sockets); `integration` drives real servers on
-// 127.0.0.1 and the real AssemblyScript compiler (built once by test/helpers/global-setup.ts).
+// 127.0.0.1 and the real AssemblyScript compiler (built once by test/helpers/build-fixtures.ts).
 export default defineConfig({
   test: {
     // Test files in one worker share the module graph instead of re-importing the host, undici
@@ -9,6 +9,8 @@ export default defineConfig({
     // changes globals; each closes what it starts). Measured on 2 cores: unit 73 s -> 27 s,
     // integration ~350 s -> ~160 s.
     isolate: false,
+    // The default output, then one plain `N passed, N failed` line for CI.
+    reporters: ['default', './test/helpers/summary-reporter.ts'],
     projects: [
       {
         extends: true,
