@@ -80,6 +80,9 @@ export const errorCodes = {
   WG_ERR_ADMIN_NOT_FOUND: { message: 'no admin endpoint at %s', hint: 'see docs/admin.md for the admin API', httpStatus: 404 },
   WG_ERR_ADMIN_INTERNAL: { message: 'admin handler failed: %s', hint: 'a wasmgate bug; please report it with the log line', httpStatus: 500 },
   WG_ERR_ADMIN_UNREACHABLE: { message: 'cannot reach the admin API at %s: %s', hint: 'check the proxy is running and --admin points at its admin port' },
+  WG_ERR_ADMIN_TOO_LARGE: { message: 'admin request body larger than %s bytes', hint: 'filters this large are not supported through the admin API; point source at a file or an OCI image', httpStatus: 413 },
+  WG_ERR_ADMIN_WORKER: { message: 'worker %s did not answer the admin request: %s', hint: 'the worker may be stalled or restarting; check the log and retry', httpStatus: 502 },
+  WG_ERR_ADMIN_NO_WORKERS: { message: 'no worker is ready to answer the admin request', hint: 'the workers are starting or restarting; retry once GET /ready answers 200', httpStatus: 503 },
 
   // CLI
   WG_ERR_CLI_USAGE: { message: '%s', hint: 'run `wasmgate --help`' },

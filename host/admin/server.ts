@@ -48,11 +48,12 @@ export class AdminServer implements AdminRouter {
     this.#routes.push({ method: method.toUpperCase(), path: isPrefix ? path.slice(0, -1) : path, isPrefix, handler })
   }
 
-  listen(host: string, port: number): Promise<number> {
+  /** `exclusive`: in a cluster worker, a port of its own instead of one shared with the other workers. */
+  listen(host: string, port: number, exclusive = false): Promise<number> {
     return new Promise((resolve, reject) => {
       const onError = (err: Error) => reject(new WasmgateError('WG_ERR_SERVER_LISTEN', [`${host}:${port}`, err.message], { cause: err }))
       this.#server.once('error', onError)
-      this.#server.listen(port, host, () => {
+      this.#server.listen({ port, host, exclusive }, () => {
         this.#server.off('error', onError)
         resolve((this.#server.address() as AddressInfo).port)
       })

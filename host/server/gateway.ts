@@ -4,6 +4,7 @@
  * runtime and the admin server, started together and drained together. Malformed requests are
  * answered here (`clientError`), before any route or filter sees them.
  */
+import cluster from 'node:cluster'
 import { readFileSync } from 'node:fs'
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
@@ -31,6 +32,9 @@ import { Router } from './router.ts'
 import { ProxyStream } from './stream.ts'
 import { tunnelUpgrade } from './websocket.ts'
 
+/** Set by the primary of `serve --workers` for its workers: the admin URL it serves for them. */
+export const adminViaPrimaryEnv = 'WASMGATE_ADMIN_VIA_PRIMARY'
+
 export interface Gateway {
   /** `http(s)://HOST:PORT` of the proxy. */
   readonly url: string
@@ -38,6 +42,11 @@ export interface Gateway {
   readonly adminUrl: string
   readonly port: number
   readonly adminPort: number
+  /**
+   * Under `serve --workers`: this worker's own admin server (`http://127.0.0.1:PORT`), which the
+   * primary forwards the shared admin port to; '' otherwise.
+   */
+  readonly workerAdminUrl: string
   /** The config in effect (a config reload replaces it). */
   readonly config: GatewayConfig
   readonly logger: Logger
@@ -136,11 +145,13 @@ export async function startGateway(parts: GatewayParts): Promise<Gateway> {
   const sourceWatch = startSourceWatch({ reloads, config: () => ctx.config, baseDir, logger })
   const configReloader = new ConfigReloader({ ctx, clusters, runtime, reloads, metrics, registry, logger, baseDir, afterApply: () => sourceWatch.refresh() })
 
+  // Under `serve --workers` the primary owns the admin port (admin/primary-admin.ts) and names it here.
+  const viaPrimary = cluster.isWorker ? process.env[adminViaPrimaryEnv] : undefined
   let port: number
   let adminPort = 0
   try {
     port = await listen(server, config.listen.host, config.listen.port)
-    if (config.admin.enabled) adminPort = await admin.listen(config.admin.host, config.admin.port)
+    if (config.admin.enabled) adminPort = viaPrimary === undefined ? await admin.listen(config.admin.host, config.admin.port) : await admin.listen('127.0.0.1', 0, true)
   } catch (err) {
     server.close()
     sourceWatch.close()
@@ -151,8 +162,10 @@ export async function startGateway(parts: GatewayParts): Promise<Gateway> {
   isReady = true
   const scheme = ctx.isTls ? 'https' : 'http'
   const url = `${scheme}://${hostForUrl(config.listen.host)}:${port}`
-  const adminUrl = config.admin.enabled ? `http://${hostForUrl(config.admin.host)}:${adminPort}` : ''
-  logger.info({ url, adminUrl, routes: routes.length, clusters: clusters.size, filters: config.filters.length }, 'gateway listening')
+  const ownAdminUrl = config.admin.enabled ? `http://${hostForUrl(viaPrimary === undefined ? config.admin.host : '127.0.0.1')}:${adminPort}` : ''
+  const adminUrl = viaPrimary === undefined || !config.admin.enabled ? ownAdminUrl : viaPrimary
+  const workerAdminUrl = viaPrimary === undefined ? '' : ownAdminUrl
+  logger.info({ url, adminUrl, ...(workerAdminUrl === '' ? {} : { workerAdminUrl }), routes: routes.length, clusters: clusters.size, filters: config.filters.length }, 'gateway listening')
 
   let closing: Promise<void> | undefined
   const close = async (): Promise<void> => {
@@ -184,6 +197,7 @@ export async function startGateway(parts: GatewayParts): Promise<Gateway> {
     adminUrl,
     port,
     adminPort,
+    workerAdminUrl,
     get config() {
       return ctx.config
     },

@@ -9,9 +9,14 @@
  * (`startWorkerHeartbeat`), so a loop blocked by a filter, a runaway regex or anything else
  * sends none. The primary kills (SIGKILL: a blocked loop runs no signal handler) and replaces a
  * worker silent for `stallTimeoutMs`. A worker gets at least `startupGraceMs` for its first beat.
+ *
+ * Admin: the primary owns the admin port (admin/primary-admin.ts) so a PUT reaches every worker;
+ * each worker listens on a private loopback admin port and reports it (`reportWorkerAdmin`).
  */
 import cluster, { type Worker } from 'node:cluster'
 import type { Logger } from 'pino'
+import { PrimaryAdmin, defaultMaxAdminBodyBytes, type WorkerAdmin } from '../admin/primary-admin.ts'
+import { adminViaPrimaryEnv } from './gateway.ts'
 
 export interface SuperviseOptions {
   readonly workers: number
@@ -20,6 +25,15 @@ export interface SuperviseOptions {
   readonly shutdownTimeoutMs: number
   /** A worker with no heartbeat for this long is replaced; 0 turns the watchdog off. */
   readonly stallTimeoutMs: number
+  /** Where the primary serves the admin API for all workers; absent when admin is disabled. */
+  readonly admin?: { readonly host: string; readonly port: number; readonly maxBodyBytes?: number }
+}
+
+const adminMessage = 'wasmgate:admin'
+
+/** In a worker: tell the primary where this worker's own admin server listens. */
+export function reportWorkerAdmin(url: string): void {
+  if (cluster.isWorker && url !== '' && process.connected) process.send?.({ type: adminMessage, url })
 }
 
 const quickCrashMs = 1_000
@@ -43,8 +57,24 @@ export function startWorkerHeartbeat(): void {
   setInterval(beat, everyMs).unref()
 }
 
-export function superviseWorkers(options: SuperviseOptions): Promise<void> {
+export async function superviseWorkers(options: SuperviseOptions): Promise<void> {
   const { logger } = options
+  const workerAdmins = new Map<number, WorkerAdmin>()
+  let primaryAdmin: PrimaryAdmin | undefined
+  const adminEnv: Record<string, string> = {}
+  if (options.admin !== undefined) {
+    const { host, port } = options.admin
+    primaryAdmin = new PrimaryAdmin({
+      logger,
+      workers: () => [...workerAdmins.entries()].sort(([a], [b]) => a - b).map(([, w]) => w),
+      expectedWorkers: options.workers,
+      maxBodyBytes: options.admin.maxBodyBytes ?? defaultMaxAdminBodyBytes,
+    })
+    const adminPort = await primaryAdmin.listen(host, port)
+    const adminUrl = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host}:${adminPort}`
+    adminEnv[adminViaPrimaryEnv] = adminUrl
+    logger.info({ adminUrl, workers: options.workers }, 'admin listening for all workers')
+  }
   const startedAt = new Map<number, number>()
   /** Last heartbeat per worker id (absent until the first one). */
   const lastBeat = new Map<number, number>()
@@ -54,7 +84,7 @@ export function superviseWorkers(options: SuperviseOptions): Promise<void> {
   let isStopping = false
 
   const fork = (): Worker => {
-    const worker = cluster.fork({ WASMGATE_WORKER: '1', [heartbeatEnv]: stallTimeoutMs > 0 ? String(beatMs) : '0' })
+    const worker = cluster.fork({ ...adminEnv, WASMGATE_WORKER: '1', [heartbeatEnv]: stallTimeoutMs > 0 ? String(beatMs) : '0' })
     startedAt.set(worker.id, Date.now())
     logger.info({ worker: worker.id, pid: worker.process.pid }, 'worker started')
     return worker
@@ -62,6 +92,7 @@ export function superviseWorkers(options: SuperviseOptions): Promise<void> {
 
   cluster.on('message', (worker, msg) => {
     if (msg === heartbeatMessage) lastBeat.set(worker.id, Date.now())
+    else if (isAdminReport(msg) && worker.process.pid !== undefined) workerAdmins.set(worker.id, { pid: worker.process.pid, url: msg.url })
   })
 
   if (stallTimeoutMs > 0) {
@@ -85,6 +116,7 @@ export function superviseWorkers(options: SuperviseOptions): Promise<void> {
     const stalled = killedAsStalled.delete(worker.id)
     startedAt.delete(worker.id)
     lastBeat.delete(worker.id)
+    workerAdmins.delete(worker.id)
     if (isStopping) return
     if (stalled) logger.warn({ worker: worker.id, pid: worker.process.pid, signal }, 'stalled worker killed; restarting it')
     else logger.warn({ worker: worker.id, pid: worker.process.pid, code, signal }, 'worker died; restarting it')
@@ -104,13 +136,17 @@ export function superviseWorkers(options: SuperviseOptions): Promise<void> {
       if (isStopping) return
       isStopping = true
       logger.info({ signal }, 'stopping workers')
+      // Stop taking admin requests first: the workers are about to go.
+      const adminClosed = primaryAdmin?.close() ?? Promise.resolve()
       const alive = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && !w.isDead())
       let left = alive.length
       const done = () => {
         clearTimeout(killTimer)
         logger.info('all workers stopped')
-        resolve()
-        logger.flush(() => process.exit(0))
+        void adminClosed.then(() => {
+          resolve()
+          logger.flush(() => process.exit(0))
+        })
       }
       const killTimer = setTimeout(() => {
         for (const w of alive) if (!w.isDead()) w.process.kill('SIGKILL')
@@ -130,4 +166,8 @@ export function superviseWorkers(options: SuperviseOptions): Promise<void> {
       for (const w of Object.values(cluster.workers ?? {})) if (w?.isConnected()) w.send('wasmgate:reload')
     })
   })
+}
+
+function isAdminReport(msg: unknown): msg is { type: string; url: string } {
+  return typeof msg === 'object' && msg !== null && (msg as { type?: unknown }).type === adminMessage && typeof (msg as { url?: unknown }).url === 'string'
 }

@@ -40,7 +40,8 @@ routes:
     const listening = await cli.waitForRecord((r) => r.msg === 'gateway listening')
     await waitFor(() => cli.records.filter((r) => r.msg === 'gateway listening').length === 2, 'two workers listening', 20_000)
 
-    const stall = await request(`${String(listening.adminUrl)}/stall_for_testing`, { method: 'POST' })
+    // The stall route is on each worker's own admin server (the shared admin port would send a POST to all).
+    const stall = await request(`${String(listening.workerAdminUrl)}/stall_for_testing`, { method: 'POST' })
     const { pid } = (await stall.body.json()) as { pid: number }
     const killed = await cli.waitForRecord((r) => r.msg === stalledMsg && r.pid === pid)
     expect(killed.stallTimeoutMs).toBe(2000)

@@ -15,7 +15,7 @@ import { WasmgateError } from '../../errors.ts'
 import { createGateway, type Gateway } from '../../index.ts'
 import { createLogger, type LogLevel, type Logger } from '../../observability/log.ts'
 import { startDemoUpstream, type DemoUpstream } from '../../server/demo-upstream.ts'
-import { startWorkerHeartbeat, superviseWorkers } from '../../server/workers.ts'
+import { reportWorkerAdmin, startWorkerHeartbeat, superviseWorkers } from '../../server/workers.ts'
 import { startConfigTriggers } from '../config-triggers.ts'
 
 interface ServeOptions {
@@ -55,7 +55,9 @@ async function serve(options: ServeOptions): Promise<void> {
   if (options.workers > 1 && cluster.isPrimary) {
     const shutdownMs = fileConfig?.shutdown.drainTimeoutMs ?? 10_000
     const stallTimeoutMs = fileConfig?.workers.stallTimeoutMs ?? 10_000
-    await superviseWorkers({ workers: options.workers, logger, shutdownTimeoutMs: shutdownMs + 5_000, stallTimeoutMs })
+    // The primary owns the admin port, so an admin change reaches every worker (admin/primary-admin.ts).
+    const admin = (fileConfig ?? validateConfig(defaultConfig('http://127.0.0.1:1'))).admin
+    await superviseWorkers({ workers: options.workers, logger, shutdownTimeoutMs: shutdownMs + 5_000, stallTimeoutMs, ...(admin.enabled ? { admin } : {}) })
     return
   }
   // First thing in a worker, so the primary's watchdog sees start-up too.
@@ -81,6 +83,7 @@ async function serve(options: ServeOptions): Promise<void> {
     process.stderr.write(`\nwasmgate is running the embedded default: demo upstream at ${demo.url}, filters telemetry, auth, rate-limit, header-rewrite.\nTry:\n${tries}\n`)
   }
   const gw = gateway
+  reportWorkerAdmin(gw.workerAdminUrl)
   if (cluster.isWorker && process.env.WASMGATE_STALL_ROUTE_FOR_TESTING === '1') addStallRouteForTesting(gw)
   // SIGHUP (and reload.watchConfig) reload the config file; without one there is nothing to reload.
   const triggers = options.config === undefined ? undefined : startConfigTriggers(options.config, gw, logger)
