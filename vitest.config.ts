@@ -22,7 +22,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts', 'test/conformance/**/*.test.ts', 'test/interop/**/*.test.ts'],
           environment: 'node',
-          // Compiles the AssemblyScript test filters (test/fixtures/filters/*) once per run.
+          // Bundles the host and compiles every AssemblyScript filter once per run (cached).
           globalSetup: ['test/helpers/build-fixtures.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
