@@ -21,8 +21,8 @@ export interface AbiContext {
   continueStream(type: number): Status
   closeStream(type: number): Status
   sendLocalResponse(statusCode: number, details: string, body: Uint8Array, headers: string[], grpcStatus: number): Status
-  /** `rawPath`: the segments joined by NUL, as the guest sent them (no trailing NUL). */
-  getProperty(rawPath: string): Uint8Array | Status
+  /** `rawPath`: the segments joined by NUL, as the guest sent them (no trailing NUL). A string is UTF-8 text. */
+  getProperty(rawPath: string): Uint8Array | string | Status
   setProperty(rawPath: string, value: Uint8Array): Status
 }
 

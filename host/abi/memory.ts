@@ -127,6 +127,21 @@ export class GuestMemory {
     return Status.Ok
   }
 
+  /** copyOut for text, encoded as UTF-8 straight into guest memory. */
+  copyOutUtf8(value: string, retPtrPtr: number, retSizePtr: number): Status {
+    if (!this.inBounds(retPtrPtr, 4) || !this.inBounds(retSizePtr, 4)) return Status.InvalidMemoryAccess
+    const len = Buffer.byteLength(value, 'utf8')
+    let ptr = 0
+    if (len > 0) {
+      ptr = this.#alloc(len) >>> 0
+      if (ptr === 0 || !this.inBounds(ptr, len)) return Status.InvalidMemoryAccess
+      this.#buf.utf8Write(value, ptr, len)
+    }
+    this.#dv.setUint32(retPtrPtr >>> 0, ptr, true)
+    this.#dv.setUint32(retSizePtr >>> 0, len, true)
+    return Status.Ok
+  }
+
   /**
    * Hands bytes to the guest (spec "Memory ownership"): allocate with the guest allocator, copy,
    * then write the pointer and size. Empty results write (0, 0) and allocate nothing. The return

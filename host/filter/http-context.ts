@@ -140,7 +140,7 @@ export class HttpContext implements AbiContext {
     return Status.Ok
   }
 
-  getProperty(rawPath: string): Uint8Array | Status {
+  getProperty(rawPath: string): Uint8Array | string | Status {
     return resolveProperty(rawPath, this.live.spec, this.#stream)
   }
 

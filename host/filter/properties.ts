@@ -27,10 +27,18 @@ export interface PropertyStream {
   storedProperty(rawPath: string): Uint8Array | undefined
 }
 
-const str = (s: string | undefined): Uint8Array | undefined => (s === undefined ? undefined : Buffer.from(s, 'utf8'))
-const i64 = (n: number | bigint): Uint8Array => {
-  const b = Buffer.alloc(8)
-  b.writeBigInt64LE(BigInt(n))
+/** A property value: bytes, or text the hostcall writes into guest memory as UTF-8 (no copy here). */
+export type PropertyValue = Uint8Array | string
+
+/** 8 bytes little-endian; safe integers without a BigInt. */
+function i64(n: number | bigint): Uint8Array {
+  const b = new Uint8Array(8)
+  const v = new DataView(b.buffer)
+  if (typeof n === 'bigint') v.setBigInt64(0, n, true)
+  else {
+    v.setUint32(0, n >>> 0, true)
+    v.setInt32(4, Math.floor(n / 4294967296), true)
+  }
   return b
 }
 const bool = (v: boolean): Uint8Array => Uint8Array.of(v ? 1 : 0)
@@ -64,22 +72,83 @@ const NODE_CLUSTER = 'wasmgate'
 
 /**
  * Resolves a raw property path (segments joined by NUL, as it crossed the ABI). The common
- * paths are matched on the raw string, so a lookup allocates nothing but its result.
+ * paths are one table lookup on the raw string, so a lookup allocates nothing but its result
+ * (and text results are written straight into guest memory by the hostcall).
  */
-export function resolveProperty(raw: string, plugin: PluginIdentity, stream: PropertyStream | undefined): Uint8Array | Status {
+export function resolveProperty(raw: string, plugin: PluginIdentity, stream: PropertyStream | undefined): PropertyValue | Status {
   const v = lookup(raw, plugin, stream)
   if (v !== undefined) return v
   return stream?.storedProperty(raw) ?? Status.NotFound
 }
 
-function lookup(raw: string, plugin: PluginIdentity, stream: PropertyStream | undefined): Uint8Array | undefined {
+type StreamAttribute = (info: StreamInfo, stream: PropertyStream) => PropertyValue | undefined
+
+/** Envoy attributes of a stream, by raw path. */
+const STREAM_ATTRIBUTES = new Map<string, StreamAttribute>([
+  ['connection_id', (info) => i64(info.connectionId)],
+  ['request\0path', (_, s) => s.requestHeaders?.get(':path')],
+  ['request\0url_path', (_, s) => s.requestHeaders?.get(':path')?.split('?')[0]],
+  [
+    'request\0query',
+    (_, s) => {
+      const p = s.requestHeaders?.get(':path')
+      if (p === undefined) return undefined
+      const q = p.indexOf('?')
+      return q < 0 ? '' : p.slice(q + 1)
+    },
+  ],
+  ['request\0host', (_, s) => s.requestHeaders?.get(':authority')],
+  ['request\0scheme', (_, s) => s.requestHeaders?.get(':scheme')],
+  ['request\0method', (_, s) => s.requestHeaders?.get(':method')],
+  ['request\0headers', (_, s) => headerMapValue(s.requestHeaders)],
+  ['request\0referer', (_, s) => joinedHeader(s.requestHeaders, 'referer')],
+  ['request\0useragent', (_, s) => joinedHeader(s.requestHeaders, 'user-agent')],
+  ['request\0id', (info, s) => s.requestHeaders?.get('x-request-id') ?? info.requestId],
+  ['request\0protocol', (info) => info.protocol],
+  ['request\0time', (info) => i64(BigInt(info.startTimeMs) * 1_000_000n)],
+  ['request\0duration', (info) => i64(BigInt(Math.max(0, Date.now() - info.startTimeMs)) * 1_000_000n)],
+  ['request\0size', (info) => i64(info.requestBodyBytes)],
+  ['request\0headers_bytes', (_, s) => s.requestHeaders && i64(s.requestHeaders.byteSize())],
+  ['request\0total_size', (info, s) => i64((s.requestHeaders?.byteSize() ?? 0) + info.requestBodyBytes)],
+  ['response\0code', (info) => (info.responseCode > 0 ? i64(info.responseCode) : undefined)],
+  ['response\0code_details', (info) => (info.responseCode > 0 ? 'via_upstream' : undefined)],
+  ['response\0flags', () => i64(0)],
+  ['response\0grpc_status', () => undefined],
+  ['response\0headers', (_, s) => headerMapValue(s.responseHeaders)],
+  ['response\0trailers', (_, s) => headerMapValue(s.responseTrailers)],
+  ['response\0size', (info) => i64(info.responseBodyBytes)],
+  ['response\0headers_bytes', (_, s) => s.responseHeaders && i64(s.responseHeaders.byteSize())],
+  ['response\0total_size', (info, s) => i64((s.responseHeaders?.byteSize() ?? 0) + info.responseBodyBytes)],
+  ['source\0address', (info) => `${info.sourceAddress}:${info.sourcePort}`],
+  ['source\0port', (info) => i64(info.sourcePort)],
+  ['destination\0address', (info) => `${info.destinationAddress}:${info.destinationPort}`],
+  ['destination\0port', (info) => i64(info.destinationPort)],
+  ['connection\0id', (info) => i64(info.connectionId)],
+  ['connection\0mtls', () => bool(false)],
+  ['connection\0tls_version', (info) => (info.isTls ? (info.tlsVersion ?? '') : undefined)],
+  ['connection\0requested_server_name', (info) => info.requestedServerName ?? ''],
+  ['upstream\0address', (info) => info.upstreamAddress],
+  [
+    'upstream\0port',
+    (info) => {
+      const port = info.upstreamAddress?.split(':').pop()
+      return port === undefined ? undefined : i64(Number(port))
+    },
+  ],
+])
+
+function lookup(raw: string, plugin: PluginIdentity, stream: PropertyStream | undefined): PropertyValue | undefined {
+  if (stream !== undefined) {
+    const attribute = STREAM_ATTRIBUTES.get(raw)
+    if (attribute !== undefined) return attribute(stream.info, stream)
+  }
   switch (raw) {
     case 'plugin_name':
-      return str(plugin.name)
+      return plugin.name
     case 'plugin_root_id':
-      return str(plugin.rootId)
+      return plugin.rootId
     case 'plugin_vm_id':
-      return str(plugin.vmId)
+      return plugin.vmId
   }
   if (raw.startsWith('node') || raw.startsWith('xds\0') || raw === 'cluster_name' || raw === 'route_name' || raw === 'listener_direction') {
     const path = raw.split('\0')
@@ -87,117 +156,33 @@ function lookup(raw: string, plugin: PluginIdentity, stream: PropertyStream | un
     return xds(path[0] === 'xds' ? path.slice(1) : path, stream?.info)
   }
   if (stream === undefined) return undefined
-  const info = stream.info
-  const req = stream.requestHeaders
-  switch (raw) {
-    case 'connection_id':
-      return i64(info.connectionId)
-    case 'request\0path':
-      return str(req?.get(':path'))
-    case 'request\0url_path': {
-      const p = req?.get(':path')
-      return p === undefined ? undefined : str(p.split('?')[0])
-    }
-    case 'request\0query': {
-      const p = req?.get(':path')
-      if (p === undefined) return undefined
-      const q = p.indexOf('?')
-      return str(q < 0 ? '' : p.slice(q + 1))
-    }
-    case 'request\0host':
-      return str(req?.get(':authority'))
-    case 'request\0scheme':
-      return str(req?.get(':scheme'))
-    case 'request\0method':
-      return str(req?.get(':method'))
-    case 'request\0headers':
-      return headerMapValue(req)
-    case 'request\0referer':
-      return joinedHeader(req, 'referer')
-    case 'request\0useragent':
-      return joinedHeader(req, 'user-agent')
-    case 'request\0id':
-      return str(req?.get('x-request-id') ?? info.requestId)
-    case 'request\0protocol':
-      return str(info.protocol)
-    case 'request\0time':
-      return i64(BigInt(info.startTimeMs) * 1_000_000n)
-    case 'request\0duration':
-      return i64(BigInt(Math.max(0, Date.now() - info.startTimeMs)) * 1_000_000n)
-    case 'request\0size':
-      return i64(info.requestBodyBytes)
-    case 'request\0headers_bytes':
-      return req && i64(req.byteSize())
-    case 'request\0total_size':
-      return i64((req?.byteSize() ?? 0) + info.requestBodyBytes)
-    case 'response\0code':
-      return info.responseCode > 0 ? i64(info.responseCode) : undefined
-    case 'response\0code_details':
-      return info.responseCode > 0 ? str('via_upstream') : undefined
-    case 'response\0flags':
-      return i64(0)
-    case 'response\0grpc_status':
-      return undefined
-    case 'response\0headers':
-      return headerMapValue(stream.responseHeaders)
-    case 'response\0trailers':
-      return headerMapValue(stream.responseTrailers)
-    case 'response\0size':
-      return i64(info.responseBodyBytes)
-    case 'response\0headers_bytes':
-      return stream.responseHeaders && i64(stream.responseHeaders.byteSize())
-    case 'response\0total_size':
-      return i64((stream.responseHeaders?.byteSize() ?? 0) + info.responseBodyBytes)
-    case 'source\0address':
-      return str(`${info.sourceAddress}:${info.sourcePort}`)
-    case 'source\0port':
-      return i64(info.sourcePort)
-    case 'destination\0address':
-      return str(`${info.destinationAddress}:${info.destinationPort}`)
-    case 'destination\0port':
-      return i64(info.destinationPort)
-    case 'connection\0id':
-      return i64(info.connectionId)
-    case 'connection\0mtls':
-      return bool(false)
-    case 'connection\0tls_version':
-      return info.isTls ? str(info.tlsVersion ?? '') : undefined
-    case 'connection\0requested_server_name':
-      return str(info.requestedServerName ?? '')
-    case 'upstream\0address':
-      return str(info.upstreamAddress)
-    case 'upstream\0port': {
-      const port = info.upstreamAddress?.split(':').pop()
-      return port === undefined ? undefined : i64(Number(port))
-    }
-  }
-  if (raw.startsWith('request\0headers\0')) return joinedHeader(req, raw.slice(16))
+  if (raw.startsWith('request\0headers\0')) return joinedHeader(stream.requestHeaders, raw.slice(16))
   if (raw.startsWith('response\0headers\0')) return joinedHeader(stream.responseHeaders, raw.slice(17))
   if (raw.startsWith('response\0trailers\0')) return joinedHeader(stream.responseTrailers, raw.slice(18))
   return undefined
 }
 
-function nodeField(field: string | undefined): Uint8Array | undefined {
+function nodeField(field: string | undefined): PropertyValue | undefined {
   if (field === undefined) return nodeProto(NODE_ID, NODE_CLUSTER)
-  if (field === 'id') return str(NODE_ID)
-  if (field === 'cluster') return str(NODE_CLUSTER)
+  if (field === 'id') return NODE_ID
+  if (field === 'cluster') return NODE_CLUSTER
   if (field === 'metadata') return encodePairs([])
   return undefined
 }
 
-function xds(path: readonly string[], info: StreamInfo | undefined): Uint8Array | undefined {
+function xds(path: readonly string[], info: StreamInfo | undefined): PropertyValue | undefined {
   const [name, sub] = path
   switch (name) {
     case 'node':
       return nodeField(sub)
     case 'cluster_name':
-      return info?.clusterName === undefined ? undefined : str(info.clusterName)
+      return info?.clusterName === undefined ? undefined : info.clusterName
     case 'route_name':
-      return info === undefined ? undefined : str(info.routeName)
+      return info === undefined ? undefined : info.routeName
     case 'listener_direction':
       return i64(0) // UNSPECIFIED: wasmgate listeners have no direction
     case 'filter_chain_name':
-      return str('')
+      return ''
   }
   return undefined
 }

@@ -82,7 +82,7 @@ export class RootContext implements RootLifecycle {
     return Status.BadArgument
   }
 
-  getProperty(rawPath: string): Uint8Array | Status {
+  getProperty(rawPath: string): Uint8Array | string | Status {
     return resolveProperty(rawPath, this.live.spec, undefined)
   }
 

@@ -28,6 +28,7 @@ export function propertyImports(host: AbiHost) {
       if (pathSize >>> 0 > MAX_PROPERTY_PATH_BYTES) return Status.NotFound
       const value = ctx.getProperty(trimPath(raw))
       if (typeof value === 'number') return value
+      if (typeof value === 'string') return mem.copyOutUtf8(value, retPtrPtr, retSizePtr)
       return mem.copyOut(value, retPtrPtr, retSizePtr)
     },
     proxy_set_property(pathPtr: number, pathSize: number, valuePtr: number, valueSize: number): number {
