@@ -58,7 +58,11 @@ export interface StreamSink {
   resumeRequestReading(): void
 }
 
-/** Created per request by the route's chain; implemented by filter/chain.ts. */
+/**
+ * Created per request by the route's chain; implemented by filter/chain.ts. The stream owns
+ * content-length: headers it sends are written as they are, so a stream that changes a body
+ * holds that direction's headers until it knows the new length, or drops the length.
+ */
 export interface FilterStream {
   /** True if some filter exports a request body callback (else the server may pipe bodies). */
   readonly wantsRequestBody: boolean

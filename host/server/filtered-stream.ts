@@ -5,9 +5,9 @@
  * the StreamSink. Retries, timeouts, logs and metrics are ProxyStream's.
  *
  * Bodies stay streamed unless a filter asks for them: with `wantsRequestBody` false the client's
- * body is piped to undici untouched. When a filter may change a body, content-length is fixed up:
- * headers are held until the first data call, and a body that arrives whole gets its exact
- * length; otherwise content-length is dropped and the body goes chunked.
+ * body is piped to undici untouched. Content-length is the chain's business (chain.ts holds the
+ * headers of a direction with a body callback until its first body event, then keeps, fixes or
+ * drops the length); a request body that arrives whole goes upstream as one buffer.
  */
 import type { TLSSocket } from 'node:tls'
 import { Readable } from 'node:stream'
@@ -31,12 +31,12 @@ export class FilteredStream extends ProxyStream implements StreamSink {
   #bodyOut: Readable | undefined
   #isReqPausedByFilter = false
   #isReqPausedByUpstream = false
-  /** Response headers held until the first data call (a filter may change the body). */
-  #heldHeaders: { status: number; flat: string[] } | undefined
   #isResponseEndedAtHeaders = false
   #isDownstreamBlocked = false
   /** Upstream response headers went into the chain (a gateway error can no longer go through it). */
   #isResponseFed = false
+  /** The content-length the response headers went out with, or -1. */
+  #declaredLength = -1
 
   protected override begin(): void {
     const chain = this.rt?.chain
@@ -98,7 +98,6 @@ export class FilteredStream extends ProxyStream implements StreamSink {
         setHeader(this.headers, 'content-length', String(chunk.byteLength))
         return this.#dispatchOnce(chunk.byteLength > 0 ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength) : null)
       }
-      setHeader(this.headers, 'content-length', undefined)
       this.#bodyOut = new Readable({ read: () => this.#setUpstreamPause(false) })
       this.#dispatchOnce(this.#bodyOut)
     }
@@ -132,20 +131,17 @@ export class FilteredStream extends ProxyStream implements StreamSink {
       if (name.charCodeAt(0) !== 58 /* ':' */) flat.push(name, src[i + 1] as string)
     }
     this.status = status
-    if (endOfStream) {
-      this.res.writeHead(status, flat)
-      this.res.end()
-    } else if (this.#fs?.wantsResponseBody === true) {
-      this.#heldHeaders = { status, flat }
-    } else {
-      this.res.writeHead(status, flat)
-    }
+    const length = headers.get('content-length')
+    this.#declaredLength = length === undefined ? -1 : Number(length)
+    this.res.writeHead(status, flat)
+    if (endOfStream) this.res.end()
   }
 
   sendResponseData(chunk: Uint8Array, endOfStream: boolean): void {
     if (this.res.writableEnded) return
-    this.#flushHeld(endOfStream ? chunk.byteLength : -1)
     this.bytesOut += chunk.byteLength
+    const declared = this.#declaredLength
+    if (declared >= 0 && (this.bytesOut > declared || (endOfStream && this.bytesOut !== declared))) this.#onLengthBroken(declared)
     const info = this.#info
     if (info !== undefined) info.responseBodyBytes += chunk.byteLength
     if (endOfStream) {
@@ -160,7 +156,6 @@ export class FilteredStream extends ProxyStream implements StreamSink {
 
   sendResponseTrailers(trailers: HeaderMap): void {
     if (this.res.writableEnded) return
-    this.#flushHeld(-1)
     this.res.addTrailers(trailers.toObject())
     this.res.end()
   }
@@ -266,6 +261,18 @@ export class FilteredStream extends ProxyStream implements StreamSink {
     this.#fs?.destroy()
   }
 
+  /**
+   * A filter changed the body after its headers went out with content-length (as in Envoy, a
+   * filter that rewrites a streamed body must remove content-length in its headers callback).
+   * The client cannot frame this response, so the connection ends with it.
+   */
+  #onLengthBroken(declared: number): void {
+    this.#declaredLength = -1
+    this.ctx.logger.warn({ requestId: this.requestId, route: this.rt?.route.name, declared }, 'a filter changed the response body after content-length was sent; closing the connection (remove content-length in the response headers callback)')
+    const socket = this.req.socket
+    this.res.once('finish', () => socket.destroySoon())
+  }
+
   readonly #onDownstreamDrain = (): void => {
     this.#isDownstreamBlocked = false
     this.resumeUpstream()
@@ -275,15 +282,6 @@ export class FilteredStream extends ProxyStream implements StreamSink {
     this.#isReqPausedByUpstream = paused
     if (paused) this.req.pause()
     else if (!this.#isReqPausedByFilter) this.req.resume()
-  }
-
-  /** Writes held response headers; `length` ≥ 0 is the exact body size, -1 means unknown (chunked). */
-  #flushHeld(length: number): void {
-    const held = this.#heldHeaders
-    if (held === undefined) return
-    this.#heldHeaders = undefined
-    setHeader(held.flat, 'content-length', length >= 0 ? String(length) : undefined)
-    this.res.writeHead(held.status, held.flat)
   }
 
   #makeInfo(): StreamInfo {

@@ -35,6 +35,7 @@ class TestStream implements FilterStream {
   readonly wantsResponseBody: boolean
   readonly #req: Buffer[] = []
   readonly #res: Buffer[] = []
+  #resHeaders: HeaderMap | undefined = undefined
   constructor(
     readonly chain: TestChain,
     readonly info: StreamInfo,
@@ -61,16 +62,30 @@ class TestStream implements FilterStream {
   }
   encodeHeaders(h: HeaderMap, eos: boolean): void {
     h.set('x-filtered-response', String(this.info.responseCode))
-    this.sink.sendResponseHeaders(h, eos)
+    // The stream owns content-length: hold the headers until the changed body's length is known.
+    if (this.wantsResponseBody && !eos) this.#resHeaders = h
+    else this.sink.sendResponseHeaders(h, eos)
   }
   encodeData(chunk: Uint8Array, eos: boolean): void {
     if (!this.wantsResponseBody) return this.sink.sendResponseData(chunk, eos)
     this.#res.push(Buffer.from(chunk))
-    if (eos) this.sink.sendResponseData(Buffer.concat([...this.#res, Buffer.from('!')]), true)
+    if (!eos) return
+    const body = Buffer.concat([...this.#res, Buffer.from('!')])
+    this.#flushResponseHeaders(String(body.length))
+    this.sink.sendResponseData(body, true)
   }
   encodeTrailers(t: HeaderMap): void {
+    this.#flushResponseHeaders(undefined)
     this.sink.sendResponseData(Buffer.concat(this.#res), false)
     this.sink.sendResponseTrailers(t)
+  }
+  #flushResponseHeaders(contentLength: string | undefined): void {
+    const h = this.#resHeaders
+    if (h === undefined) return
+    this.#resHeaders = undefined
+    if (contentLength === undefined) h.remove('content-length')
+    else h.set('content-length', contentLength)
+    this.sink.sendResponseHeaders(h, false)
   }
   destroy(): void {
     this.chain.destroyed++

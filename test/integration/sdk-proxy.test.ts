@@ -47,6 +47,15 @@ describe('SDK filters in the proxy', () => {
     expect((await down.body.text()).endsWith('|sdk')).toBe(true)
   })
 
+  it('keeps the upstream content-length when a body callback leaves the body alone', async () => {
+    const upstream = await startUpstream()
+    const gw = await filterGateway({ name: 'features', source: features.wasm, config: { tag: 't' }, upstream: upstream.url })
+    const res = await request(`${gw.url}/plain`)
+    const text = await res.body.text()
+    expect(res.headers['content-length']).toBe(String(Buffer.byteLength(text)))
+    expect(res.headers['transfer-encoding']).toBeUndefined()
+  })
+
   it('an SDK abort fails the request with 503 and the log carries the message and location', async () => {
     const upstream = await startUpstream()
     const gw = await filterGateway({ name: 'features', source: features.wasm, config: { tag: 't' }, upstream: upstream.url })
