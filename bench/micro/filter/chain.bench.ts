@@ -1,50 +1,94 @@
-// One request through a FilterStream with the no-op filter (bench/filters/noop) and a synthetic
-// sink: the host-side cost of a filter chain per request, without sockets. Run:
-// npx tsx bench/micro/filter/chain.bench.ts
+// One request through a FilterStream with a synthetic sink, no sockets: the host and guest cost
+// of a filter chain per request. Run: npx tsx bench/micro/filter/chain.bench.ts
+//
+// - one no-op filter (bench/filters/noop): the host's floor cost of a chain;
+// - the four production filters, configured as in the `wasmgate-4filters` scenario
+//   (scenarios/production-filters.mjs), every request taking each filter's full path;
+// - the same after sweeping SWEEP_KB (4096) of memory, next to the sweep alone: the difference is
+//   the four filters with cold caches, closer to what they cost inside the gateway, where the
+//   rest of the request (node:http, undici, the kernel) evicts their code and data in between.
 import { readFileSync } from 'node:fs'
 import { bench, do_not_optimize, run } from 'mitata'
 import { pino } from 'pino'
 import { Registry } from 'prom-client'
-import type { StreamInfo, StreamSink } from '../../../host/filter/contract.ts'
+import type { FilterChain, StreamInfo, StreamSink } from '../../../host/filter/contract.ts'
 import { HeaderMap } from '../../../host/filter/header-map.ts'
 import { createFilterRuntime } from '../../../host/filter/runtime.ts'
+import { productionFilters } from '../../scenarios/production-filters.mjs'
 
-const wasm = new URL('../../filters/noop/build/noop.wasm', import.meta.url).pathname
-readFileSync(wasm)
-const runtime = await createFilterRuntime(
-  [{ name: 'noop', source: wasm, failurePolicy: 'closed', pullPolicy: 'IfNotPresent', env: {} }],
-  { logger: pino({ level: 'warn' }), metrics: new Registry(), baseDir: '/', httpCalls: { hasCluster: () => false, call: () => () => {} } },
-)
-const chain1 = runtime.chainFor(['noop'])
+const noopWasm = new URL('../../filters/noop/build/noop.wasm', import.meta.url).pathname
+readFileSync(noopWasm)
+const four = productionFilters() as { filters: Array<{ name: string; source: string; config: unknown }>; missing?: string }
+if (four.missing !== undefined) throw new Error(`${four.missing}: run npm run build first`)
 
-let sent = 0
+const specs = [{ name: 'noop', source: noopWasm, config: undefined }, ...four.filters].map((f) => ({ ...f, failurePolicy: 'closed' as const, pullPolicy: 'IfNotPresent' as const, env: {} }))
+const runtime = await createFilterRuntime(specs, {
+  logger: pino({ level: 'warn' }),
+  metrics: new Registry(),
+  baseDir: '/',
+  httpCalls: { hasCluster: () => false, call: () => () => {} },
+})
+const noopChain = runtime.chainFor(['noop'])
+const fourChain = runtime.chainFor(four.filters.map((f) => f.name))
+
+const refuse = (what: string) => (): void => {
+  throw new Error(`the bench request was ${what}: check scenarios/production-filters.mjs against the filters' configs`)
+}
 const sink: StreamSink = {
-  sendRequestHeaders: () => void sent++,
+  sendRequestHeaders: () => {},
   sendRequestData: () => {},
   sendRequestTrailers: () => {},
-  sendResponseHeaders: () => void sent++,
-  sendResponseData: () => void sent++,
+  sendResponseHeaders: () => {},
+  sendResponseData: () => {},
   sendResponseTrailers: () => {},
-  sendLocalReply: () => {},
-  failStream: () => {},
-  resetStream: () => {},
+  sendLocalReply: refuse('answered locally'),
+  failStream: refuse('failed'),
+  resetStream: refuse('reset'),
   pauseRequestReading: () => {},
   resumeRequestReading: () => {},
 }
 const info: StreamInfo = {
-  requestId: 'r', connectionId: 1, startTimeMs: 0, protocol: 'HTTP/1.1', sourceAddress: '127.0.0.1', sourcePort: 1,
-  destinationAddress: '127.0.0.1', destinationPort: 2, isTls: false, tlsVersion: undefined, requestedServerName: undefined,
+  requestId: 'r', connectionId: 1, startTimeMs: Date.now(), protocol: 'HTTP/1.1', sourceAddress: '127.0.0.1', sourcePort: 40000,
+  destinationAddress: '127.0.0.1', destinationPort: 8080, isTls: false, tlsVersion: undefined, requestedServerName: undefined,
   routeName: 'r', clusterName: 'c', responseCode: 0, requestBodyBytes: 0, responseBodyBytes: 0, upstreamAddress: undefined,
 }
-const body = Buffer.from('{"ok":true}')
+// What the gateway hands the chain for a benchmark GET (lib/load.mjs headers plus the proxy's own).
+const REQUEST = [
+  ':method', 'GET', ':path', '/', ':authority', '127.0.0.1:8080', ':scheme', 'http',
+  'authorization', 'Bearer bench-token', 'user-agent', 'wrk', 'x-forwarded-for', '127.0.0.1',
+  'x-forwarded-proto', 'http', 'x-request-id', '0f8fad5b-d9cb-469f-a165-70867728950e',
+]
+const RESPONSE = [':status', '200', 'content-type', 'application/json', 'content-length', '30', 'date', 'Sun, 22 Nov 2026 03:00:00 GMT']
+const body = Buffer.from('{"ok":true,"from":"upstream"}\n')
 
-bench('one request, one no-op filter (create, headers both ways, body, destroy)', () => {
-  const s = chain1.createStream(info, sink)
-  s.decodeHeaders(new HeaderMap([':method', 'GET', ':path', '/', ':authority', 'x', ':scheme', 'http']), true)
-  s.encodeHeaders(new HeaderMap([':status', '200', 'content-length', '11']), false)
-  s.encodeData(body, true)
+function oneRequest(chain: FilterChain): void {
+  info.responseCode = 0
+  const s = chain.createStream(info, sink)
+  s.decodeHeaders(new HeaderMap(REQUEST.slice()), true)
+  info.responseCode = 200
+  s.encodeHeaders(new HeaderMap(RESPONSE.slice()), false)
+  s.encodeData(body, false)
+  s.encodeData(new Uint8Array(0), true)
   s.destroy()
   do_not_optimize(s)
+}
+
+const junk = new Uint32Array((Number(process.env.SWEEP_KB ?? 4096) * 1024) / 4)
+function sweep(): number {
+  let sum = 0
+  for (let i = 0; i < junk.length; i += 16) {
+    sum += junk[i] as number
+    junk[i] = sum
+  }
+  return sum
+}
+
+bench('one request, one no-op filter', () => oneRequest(noopChain))
+bench('one request, the four production filters', () => oneRequest(fourChain))
+bench('memory sweep alone (subtract from the next row)', () => do_not_optimize(sweep()))
+bench('memory sweep, then one request through the four filters (cold caches)', () => {
+  do_not_optimize(sweep())
+  oneRequest(fourChain)
 })
 
 await run()
