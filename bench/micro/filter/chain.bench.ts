@@ -14,11 +14,15 @@ import { Registry } from 'prom-client'
 import type { FilterChain, StreamInfo, StreamSink } from '../../../host/filter/contract.ts'
 import { HeaderMap } from '../../../host/filter/header-map.ts'
 import { createFilterRuntime } from '../../../host/filter/runtime.ts'
-import { productionFilters } from '../../scenarios/production-filters.mjs'
 
 const noopWasm = new URL('../../filters/noop/build/noop.wasm', import.meta.url).pathname
 readFileSync(noopWasm)
-const four = productionFilters() as { filters: Array<{ name: string; source: string; config: unknown }>; missing?: string }
+// A computed specifier: the .mjs module has no type declarations.
+const scenarioModule = new URL('../../scenarios/production-filters.mjs', import.meta.url).href
+const { productionFilters } = (await import(scenarioModule)) as {
+  productionFilters(): { filters: Array<{ name: string; source: string; config: unknown }>; missing: string | undefined }
+}
+const four = productionFilters()
 if (four.missing !== undefined) throw new Error(`${four.missing}: run npm run build first`)
 
 const specs = [{ name: 'noop', source: noopWasm, config: undefined }, ...four.filters].map((f) => ({ ...f, failurePolicy: 'closed' as const, pullPolicy: 'IfNotPresent' as const, env: {} }))
