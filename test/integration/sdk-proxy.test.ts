@@ -56,6 +56,20 @@ describe('SDK filters in the proxy', () => {
     expect(res.headers['transfer-encoding']).toBeUndefined()
   })
 
+  it('closes the connection after a response whose body a filter changed once its content-length was sent', async () => {
+    const upstream = await startUpstream()
+    const gw = await filterGateway({ name: 'features', source: features.wasm, config: { tag: 't' }, upstream: upstream.url })
+    const res = await request(`${gw.url}/late`, { headers: { 'x-sdk-action': 'response-body-late' } })
+    const declared = Number(res.headers['content-length'])
+    // The client frames the response by the length it was told, and the connection ends with it.
+    const text = await res.body.text()
+    expect(Buffer.byteLength(text)).toBe(declared)
+    await gw.waitForLog((r) => r.declared === declared && typeof r.msg === 'string' && r.msg.includes('after content-length was sent'))
+    const next = await request(`${gw.url}/after`)
+    expect(next.statusCode).toBe(200)
+    await next.body.dump()
+  })
+
   it('an SDK abort fails the request with 503 and the log carries the message and location', async () => {
     const upstream = await startUpstream()
     const gw = await filterGateway({ name: 'features', source: features.wasm, config: { tag: 't' }, upstream: upstream.url })
