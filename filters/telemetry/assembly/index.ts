@@ -94,6 +94,8 @@ class Telemetry extends HttpContext {
   spanId: u64 = 0
   requestId: string = ""
   sawRequest: bool = false
+  /** The access log line will be written (decided once, when the request arrives). */
+  writesLog: bool = false
 
   onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
     const cfg = changetype<TelemetryRoot>(this.root).cfg
@@ -101,9 +103,14 @@ class Telemetry extends HttpContext {
     this.sawRequest = true
     facts.requestHasNoBody = endOfStream
     facts.startNs = currentTimeNanoseconds()
-    // Keep what the client asked for: later filters may rewrite the path.
-    facts.method = orEmpty(request.headers.get(":method"))
-    facts.path = orEmpty(request.headers.get(":path"))
+    // Method and path feed only the access log and spans: read them (as the client sent them,
+    // before later filters rewrite the path) only when one of those will be written.
+    const root = changetype<TelemetryRoot>(this.root)
+    this.writesLog = cfg.accessLogEnabled && log.level() <= LogLevel.Info
+    if (this.writesLog || root.isExportEnabled) {
+      facts.method = orEmpty(request.headers.get(":method"))
+      facts.path = orEmpty(request.headers.get(":path"))
+    }
     if (cfg.tracingEnabled) {
       const ids = this.ids
       const incoming = request.headers.get("traceparent")
@@ -142,6 +149,7 @@ class Telemetry extends HttpContext {
     facts.endNs = currentTimeNanoseconds()
     if (!this.sawRequest) {
       // An earlier filter answered before the request reached us.
+      this.writesLog = cfg.accessLogEnabled && log.level() <= LogLevel.Info
       const t = getPropertyInt(["request", "time"])
       facts.startNs = t > 0 ? <u64>t : facts.endNs
       facts.method = orEmpty(request.headers.get(":method"))
@@ -153,8 +161,8 @@ class Telemetry extends HttpContext {
     }
     const metrics = root.metrics
     if (metrics != null) metrics.record(facts)
-    // Build the line only when the host would keep it (proxy_get_log_level).
-    if (cfg.accessLogEnabled && log.level() <= LogLevel.Info) writeAccessLog(cfg, facts, this.ids, this.spanId, this.requestId)
+    // Build the line only when the host would keep it (proxy_get_log_level, asked at the start).
+    if (this.writesLog) writeAccessLog(cfg, facts, this.ids, this.spanId, this.requestId)
     if (root.isExportEnabled && this.sawRequest && this.ids.sampled) this.queueSpan(root)
   }
 
