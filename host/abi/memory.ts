@@ -112,50 +112,34 @@ export class GuestMemory {
     return true
   }
 
-  /** copyOut for a header value (latin1: one byte per char), written straight into guest memory. */
-  copyOutLatin1(value: string, retPtrPtr: number, retSizePtr: number): Status {
-    if (!this.inBounds(retPtrPtr, 4) || !this.inBounds(retSizePtr, 4)) return Status.InvalidMemoryAccess
-    const len = value.length
-    let ptr = 0
-    if (len > 0) {
-      ptr = this.#alloc(len) >>> 0
-      if (ptr === 0 || !this.inBounds(ptr, len)) return Status.InvalidMemoryAccess
-      this.#buf.latin1Write(value, ptr, len)
-    }
-    this.#dv.setUint32(retPtrPtr >>> 0, ptr, true)
-    this.#dv.setUint32(retSizePtr >>> 0, len, true)
-    return Status.Ok
-  }
-
-  /** copyOut for text, encoded as UTF-8 straight into guest memory. */
-  copyOutUtf8(value: string, retPtrPtr: number, retSizePtr: number): Status {
-    if (!this.inBounds(retPtrPtr, 4) || !this.inBounds(retSizePtr, 4)) return Status.InvalidMemoryAccess
-    const len = Buffer.byteLength(value, 'utf8')
-    let ptr = 0
-    if (len > 0) {
-      ptr = this.#alloc(len) >>> 0
-      if (ptr === 0 || !this.inBounds(ptr, len)) return Status.InvalidMemoryAccess
-      this.#buf.utf8Write(value, ptr, len)
-    }
-    this.#dv.setUint32(retPtrPtr >>> 0, ptr, true)
-    this.#dv.setUint32(retSizePtr >>> 0, len, true)
-    return Status.Ok
-  }
-
   /**
    * Hands bytes to the guest (spec "Memory ownership"): allocate with the guest allocator, copy,
    * then write the pointer and size. Empty results write (0, 0) and allocate nothing. The return
    * pointers are checked first so a bad pointer never leaks a guest allocation.
    */
   copyOut(bytes: Uint8Array, retPtrPtr: number, retSizePtr: number): Status {
+    return this.#handOut(bytes.length, retPtrPtr, retSizePtr, (ptr) => this.#u8.set(bytes, ptr))
+  }
+
+  /** copyOut for a header value (latin1: one byte per char), written straight into guest memory. */
+  copyOutLatin1(value: string, retPtrPtr: number, retSizePtr: number): Status {
+    return this.#handOut(value.length, retPtrPtr, retSizePtr, (ptr, len) => this.#buf.latin1Write(value, ptr, len))
+  }
+
+  /** copyOut for text, encoded as UTF-8 straight into guest memory. */
+  copyOutUtf8(value: string, retPtrPtr: number, retSizePtr: number): Status {
+    return this.#handOut(Buffer.byteLength(value, 'utf8'), retPtrPtr, retSizePtr, (ptr, len) => this.#buf.utf8Write(value, ptr, len))
+  }
+
+  /** The copyOut protocol for `len` bytes that `write` puts at a fresh guest allocation. */
+  #handOut(len: number, retPtrPtr: number, retSizePtr: number, write: (ptr: number, len: number) => void): Status {
     if (!this.inBounds(retPtrPtr, 4) || !this.inBounds(retSizePtr, 4)) return Status.InvalidMemoryAccess
     let ptr = 0
-    const len = bytes.length
     if (len > 0) {
       ptr = this.#alloc(len) >>> 0
       // The allocator is guest code: it may have grown memory (refreshed by inBounds) or lied.
       if (ptr === 0 || !this.inBounds(ptr, len)) return Status.InvalidMemoryAccess
-      this.#u8.set(bytes, ptr)
+      write(ptr, len)
     }
     this.#dv.setUint32(retPtrPtr >>> 0, ptr, true)
     this.#dv.setUint32(retSizePtr >>> 0, len, true)
