@@ -1,8 +1,9 @@
 /**
  * @module
  * Builds the interop filters: each test/interop/<sdk>/ has its own package.json pinning the SDK
- * and the AssemblyScript compiler that SDK needs, installed by test/interop/install.sh (CI runs
- * it). A missing install fails the interop tests with the command to run; it never skips.
+ * and the AssemblyScript compiler that SDK needs. A missing install is made here from its lock
+ * file (what test/interop/install.sh does), so `npm ci && npm test` needs nothing else; if that
+ * fails, the interop tests fail with the command to run. They never skip.
  */
 import { execFile } from 'node:child_process'
 import { existsSync, mkdirSync, statSync } from 'node:fs'
@@ -18,7 +19,12 @@ export async function buildInterop(sdk: string, ascArgs: readonly string[]): Pro
   const dir = join(INTEROP_DIR, sdk)
   const asc = join(dir, 'node_modules', '.bin', 'asc')
   if (!existsSync(asc)) {
-    throw new Error(`${sdk}: its SDK and compiler are not installed; run: bash test/interop/install.sh`)
+    try {
+      await run('npm', ['ci', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: dir })
+    } catch (err) {
+      const e = err as { stderr?: string; message: string }
+      throw new Error(`${sdk}: its SDK and compiler are not installed and npm ci failed; run: bash test/interop/install.sh\n${e.stderr ?? e.message}`)
+    }
   }
   mkdirSync(join(dir, 'build'), { recursive: true })
   const out = join('build', `${sdk}.wasm`)

@@ -6,9 +6,10 @@ import { startHostcalls, send, waitLine, promText, eventually } from '../conform
 import { buildInterop } from './build-interop.ts'
 
 let wasm: string
+// The first run also installs the SDK and its compiler (npm ci) before compiling.
 beforeAll(async () => {
   wasm = await buildInterop('gcore', ['--target', 'release', '-o'])
-})
+}, 180_000)
 
 function startGcore(config?: string) {
   return startHostcalls({ name: 'gcore', source: wasm, rootId: 'gcore_interop', env: { GREETING: 'hi-from-env' }, ...(config === undefined ? {} : { config }) })

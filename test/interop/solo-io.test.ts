@@ -6,9 +6,10 @@ import { startHostcalls, send, waitLine, promText } from '../conformance/support
 import { buildInterop } from './build-interop.ts'
 
 let wasm: string
+// The first run also installs the SDK and its compiler (npm ci) before compiling.
 beforeAll(async () => {
   wasm = await buildInterop('solo-io', ['--use', 'abort=abort_proc_exit', '--optimize', '-b'])
-})
+}, 180_000)
 
 describe('@solo-io/proxy-runtime 0.1.8', () => {
   it('hello world: adds "hello: <configuration>" to responses and a request header the upstream sees', async () => {
