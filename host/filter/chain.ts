@@ -147,7 +147,6 @@ export class FilterStreamImpl implements FilterStream, StreamAccess, PipelineHos
       }
       live.instance.removeContext(ctx.id)
       live.streams--
-      live.activeStreams.delete(this)
       const plugin = this.#plugins[ctx.index] as FilterPlugin
       if (live.instance.failed === undefined) plugin.noteSuccess()
       plugin.release(live)
@@ -184,7 +183,7 @@ export class FilterStreamImpl implements FilterStream, StreamAccess, PipelineHos
   }
 
   watch(ctx: HttpContext): void {
-    ctx.live.activeStreams.add(this)
+    ctx.watched = true
   }
 
   filterFailed(ctx: HttpContext): boolean {

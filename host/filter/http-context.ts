@@ -23,6 +23,8 @@ export interface StreamAccess extends PropertyStream {
   readonly responseStarted: boolean
   readonly setProperties: Map<string, Uint8Array>
   applyActions(ctx: HttpContext): void
+  /** The instance `live` failed while the stream waited on one of its filters. */
+  instanceFailed(live: LivePlugin): void
 }
 
 export const PENDING_CONTINUE_REQUEST = 1
@@ -47,6 +49,8 @@ export class HttpContext implements AbiContext {
   created = false
   /** Failed open or unavailable: never called again in this stream. */
   skipped = false
+  /** The stream waits on this filter: told if the instance fails meanwhile (so it does not hang). */
+  watched = false
   /** True during on_log: maps are read-only. */
   inLog = false
   requestBody: Uint8Array | undefined = undefined
@@ -64,6 +68,10 @@ export class HttpContext implements AbiContext {
 
   get root(): RootContext {
     return this.live.root
+  }
+
+  get stream(): StreamAccess {
+    return this.#stream
   }
 
   get requestId(): string {

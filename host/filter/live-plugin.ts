@@ -15,6 +15,7 @@ import { startPlugin, type PluginSpec } from '../vm/plugin.ts'
 import type { HttpCallDispatcher } from './contract.ts'
 import type { FilterMetrics } from './filter-metrics.ts'
 import { RootContext } from './root-context.ts'
+import { HttpContext, type StreamAccess } from './http-context.ts'
 import { callForeignFunction } from './foreign-functions.ts'
 
 /** Per-gateway state every plugin shares. */
@@ -73,8 +74,6 @@ export class LivePlugin implements InstanceServices {
   readonly loadedAt = new Date()
   /** Streams pinned to this instance. */
   streams = 0
-  /** Those streams, told when the instance fails (so a paused request does not hang). */
-  readonly activeStreams = new Set<{ instanceFailed(live: LivePlugin): void }>()
   readonly #log: Logger
   /** Guest lines: bindings serialized once by pino, not merged from an object on every line. */
   readonly #guestLog: Logger
@@ -231,10 +230,12 @@ export class LivePlugin implements InstanceServices {
     this.root.shutdown()
     this.#onFailed(this, info)
     // Not on the failing guest call's stack: the stream that trapped handles its own callback.
-    if (this.activeStreams.size > 0) {
-      setImmediate(() => {
-        for (const s of [...this.activeStreams]) s.instanceFailed(this)
-      })
-    }
+    // Streams waiting on this instance are found through its contexts (no per-request set to
+    // keep: see vm/id-table.ts for what per-request hash-table churn costs).
+    setImmediate(() => {
+      const waiting = new Set<StreamAccess>()
+      for (const ctx of this.instance.contexts()) if (ctx instanceof HttpContext && ctx.watched) waiting.add(ctx.stream)
+      for (const s of waiting) s.instanceFailed(this)
+    })
   }
 }

@@ -14,6 +14,13 @@ import { HeaderMap } from './header-map.ts'
 import type { LivePlugin } from './live-plugin.ts'
 import { resolveProperty } from './properties.ts'
 import { editBuffer } from './buffer-edit.ts'
+import { IdTable } from '../vm/id-table.ts'
+
+interface PendingCall {
+  readonly id: number
+  /** Undefined once the dispatcher has answered (the answer waits for setImmediate). */
+  readonly cancel: (() => void) | undefined
+}
 
 interface CallResponse {
   readonly headers: HeaderMap
@@ -27,7 +34,8 @@ export class RootContext implements RootLifecycle {
   phase: RootPhase = 'created'
   #callResponse: CallResponse | undefined = undefined
   #calloutStatus: { code: number; message: string } = { code: Status.Ok, message: '' }
-  readonly #pendingCalls = new Map<number, () => void>()
+  /** By token; an IdTable, not a Map: a filter may call out on every request (vm/id-table.ts). */
+  readonly #pendingCalls = new IdTable<PendingCall>()
   /** cpp-host pre-increments by 4 from 0: the first http token is 4 (low 2 bits: callout type 0). */
   #nextToken = 4
   #tickPeriodMs = 0
@@ -151,8 +159,7 @@ export class RootContext implements RootLifecycle {
     } catch {
       return -Status.InternalFailure
     }
-    if (!settled) this.#pendingCalls.set(token, cancel)
-    else this.#pendingCalls.set(token, () => {})
+    this.#pendingCalls.set({ id: token, cancel: settled ? undefined : cancel })
     return token
   }
 
@@ -209,7 +216,7 @@ export class RootContext implements RootLifecycle {
     if (this.#tickTimer !== undefined) clearTimeout(this.#tickTimer)
     this.#tickTimer = undefined
     this.#tickPeriodMs = 0
-    for (const cancel of this.#pendingCalls.values()) cancel()
+    for (const call of this.#pendingCalls.values()) call.cancel?.()
     this.#pendingCalls.clear()
     this.live.shared.queues.unbind(this.queueListener)
   }

@@ -14,6 +14,7 @@ import { GuestMemory } from '../abi/memory.ts'
 import { DEFAULT_CALLBACK_BUDGET } from '../abi/limits.ts'
 import type { CompiledModule } from './module-cache.ts'
 import { budgetGlobalOf, isBudgetExhausted, type BudgetGlobal } from './metering.ts'
+import { IdTable } from './id-table.ts'
 
 /** Returned by call() when the guest trapped or the instance had already failed; outside i32. */
 export const TRAPPED = -0x80000001
@@ -68,7 +69,7 @@ export class VmInstance implements AbiHost {
   readonly #malloc: GuestFn
   readonly #budget: BudgetGlobal | undefined
   readonly #budgetIterations: number
-  readonly #contexts = new Map<number, AbiContext>()
+  readonly #contexts = new IdTable<AbiContext>()
   #nextContextId = 1
   #depth = 0
   #failed: FailInfo | undefined = undefined
@@ -189,7 +190,7 @@ export class VmInstance implements AbiHost {
   }
 
   addContext(ctx: AbiContext): void {
-    this.#contexts.set(ctx.id, ctx)
+    this.#contexts.set(ctx)
   }
 
   removeContext(id: number): void {
@@ -198,6 +199,11 @@ export class VmInstance implements AbiHost {
 
   getContext(id: number): AbiContext | undefined {
     return this.#contexts.get(id)
+  }
+
+  /** The live contexts (a copy). */
+  contexts(): AbiContext[] {
+    return this.#contexts.values()
   }
 
   // AbiHost: the parts the instance owns.
