@@ -1,7 +1,9 @@
 /**
  * @module
  * Objects by an id that keeps growing (context ids, http call tokens): an open-addressed table
- * (linear probing, deletion by backward shift) over one array that only grows.
+ * (linear probing, deletion by backward shift) over one array that only grows. Ids are spread by
+ * a multiplicative hash: consecutive ids in their home slots would form one long run that every
+ * deletion scans to its end.
  *
  * Why not a Map: every request adds and deletes a context (and may add and delete a call). A V8 Map rehashes into a new table
  * every few hundred such pairs, and the old table keeps pointers to the new one and to the
@@ -17,10 +19,14 @@ export interface HasId {
 }
 
 const MIN_CAPACITY = 16
+/** 2^32 / golden ratio: consecutive ids land far apart. */
+const SPREAD = 0x9e3779b1
 
 export class IdTable<T extends HasId> {
   #slots: (T | undefined)[] = new Array<T | undefined>(MIN_CAPACITY).fill(undefined)
   #mask = MIN_CAPACITY - 1
+  /** 32 - log2(capacity): the hash keeps the top bits of the product. */
+  #shift = 32 - Math.log2(MIN_CAPACITY)
   #size = 0
 
   get size(): number {
@@ -30,7 +36,7 @@ export class IdTable<T extends HasId> {
   get(id: number): T | undefined {
     const slots = this.#slots
     const mask = this.#mask
-    for (let i = id & mask; ; i = (i + 1) & mask) {
+    for (let i = this.#home(id); ; i = (i + 1) & mask) {
       const entry = slots[i]
       if (entry === undefined || entry.id === id) return entry
     }
@@ -42,7 +48,7 @@ export class IdTable<T extends HasId> {
     if ((this.#size + 1) * 2 > this.#slots.length) this.#grow()
     const slots = this.#slots
     const mask = this.#mask
-    let i = entry.id & mask
+    let i = this.#home(entry.id)
     while (slots[i] !== undefined && (slots[i] as T).id !== entry.id) i = (i + 1) & mask
     if (slots[i] === undefined) this.#size++
     slots[i] = entry
@@ -51,7 +57,7 @@ export class IdTable<T extends HasId> {
   delete(id: number): boolean {
     const slots = this.#slots
     const mask = this.#mask
-    let i = id & mask
+    let i = this.#home(id)
     for (;;) {
       const entry = slots[i]
       if (entry === undefined) return false
@@ -63,7 +69,7 @@ export class IdTable<T extends HasId> {
     for (let j = (i + 1) & mask; ; j = (j + 1) & mask) {
       const entry = slots[j]
       if (entry === undefined) break
-      const home = entry.id & mask
+      const home = this.#home(entry.id)
       // `entry` may fill the hole when its home is not cyclically within (hole, j].
       if (((j - home) & mask) >= ((j - hole) & mask)) {
         slots[hole] = entry
@@ -87,10 +93,15 @@ export class IdTable<T extends HasId> {
     return out
   }
 
+  #home(id: number): number {
+    return Math.imul(id, SPREAD) >>> this.#shift
+  }
+
   #grow(): void {
     const old = this.#slots
     this.#slots = new Array<T | undefined>(old.length * 2).fill(undefined)
     this.#mask = this.#slots.length - 1
+    this.#shift--
     this.#size = 0
     for (const entry of old) if (entry !== undefined) this.set(entry)
     // The old array may already be in the old generation: leave it holding nothing.

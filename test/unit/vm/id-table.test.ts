@@ -21,7 +21,7 @@ describe('IdTable', () => {
   it('finds, replaces and deletes by id', () => {
     const t = new IdTable<Entry>()
     t.set(entry(1))
-    t.set(entry(17)) // same home slot as 1 at the initial capacity
+    t.set(entry(17))
     t.set(entry(33))
     expect(t.get(17)?.tag).toBe('c17')
     const replaced = entry(17, 'again')
@@ -30,7 +30,7 @@ describe('IdTable', () => {
     expect(t.get(17)).toBe(replaced)
     expect(t.delete(1)).toBe(true)
     expect(t.delete(1)).toBe(false)
-    // 17 and 33 sat after 1 in its probe run: still found once 1 is gone.
+    // Whatever probe runs 1 was part of, the others are still found once it is gone.
     expect(t.get(17)).toBe(replaced)
     expect(t.get(33)?.tag).toBe('c33')
     expect(t.get(2)).toBeUndefined()
@@ -76,10 +76,21 @@ describe('IdTable', () => {
 
   it('grows past its initial capacity and keeps every entry', () => {
     const t = new IdTable<Entry>()
-    for (let id = 1; id <= 1000; id++) t.set(entry(id * 16)) // every id on the same home slot at first
+    for (let id = 1; id <= 1000; id++) t.set(entry(id * 16))
     expect(t.size).toBe(1000)
     for (let id = 1; id <= 1000; id++) expect(t.get(id * 16)?.id).toBe(id * 16)
     for (let id = 1; id <= 1000; id += 2) t.delete(id * 16)
     for (let id = 1; id <= 1000; id++) expect(t.get(id * 16)?.id).toBe(id % 2 === 0 ? id * 16 : undefined)
+  })
+
+  it('takes ids up to 2^32 - 1 (http call tokens wrap there)', () => {
+    const t = new IdTable<Entry>()
+    const ids = [0xfffffffc, 0xfffffff8, 0x80000000, 0x7ffffffc, 4, 8]
+    for (const id of ids) t.set(entry(id))
+    for (const id of ids) expect(t.get(id)?.id).toBe(id)
+    expect(t.delete(0x80000000)).toBe(true)
+    expect(t.get(0x80000000)).toBeUndefined()
+    expect(t.get(0xfffffffc)?.id).toBe(0xfffffffc)
+    expect(t.size).toBe(ids.length - 1)
   })
 })
