@@ -19,6 +19,8 @@ export interface StreamInfo {
   readonly requestId: string
   readonly connectionId: number
   readonly startTimeMs: number
+  /** performance.now() when the request started: request.duration needs better than milliseconds. */
+  readonly startMonotonicMs: number
   readonly protocol: string // "HTTP/1.1"
   readonly sourceAddress: string
   readonly sourcePort: number

@@ -291,6 +291,7 @@ export class FilteredStream extends ProxyStream implements StreamSink {
       requestId: this.requestId,
       connectionId: socket[kConnectionId],
       startTimeMs: this.startMs,
+      startMonotonicMs: this.startPerfMs,
       protocol: `HTTP/${this.req.httpVersion}`,
       sourceAddress: socket.remoteAddress ?? '',
       sourcePort: socket.remotePort ?? 0,

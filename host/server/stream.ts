@@ -26,7 +26,7 @@ export class ProxyStream implements AttemptOwner {
   protected readonly res: ServerResponse
   protected readonly rt: RouteRuntime | undefined
   readonly startMs = Date.now()
-  readonly #startPerfMs = performance.now()
+  readonly startPerfMs = performance.now()
   requestId = ''
   /** The request as it goes upstream. */
   protected method: string
@@ -232,7 +232,7 @@ export class ProxyStream implements AttemptOwner {
       if (this.status === 0 || !this.res.headersSent) this.status = 499
     }
     this.onDone()
-    const durationMs = performance.now() - this.#startPerfMs
+    const durationMs = performance.now() - this.startPerfMs
     const rt = this.rt
     ;(rt?.stats ?? this.ctx.noRouteStats).record(this.status, durationMs / 1000)
     // The root's level too: a child keeps the level its parent had when it was made.

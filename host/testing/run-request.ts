@@ -130,6 +130,7 @@ export function runRequest(runtime: FilterRuntime, name: string, req: TestReques
       requestId: randomUUID(),
       connectionId: nextConnectionId++,
       startTimeMs: Date.now(),
+      startMonotonicMs: performance.now(),
       protocol: 'HTTP/1.1',
       sourceAddress: '127.0.0.1',
       sourcePort: 40000,

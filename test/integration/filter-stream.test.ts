@@ -44,7 +44,7 @@ function recordingSink(): { sink: StreamSink; events: Event[]; waitFor(kind: str
 }
 
 const info = (): StreamInfo => ({
-  requestId: 'test-1', connectionId: 1, startTimeMs: Date.now(), protocol: 'HTTP/1.1', sourceAddress: '127.0.0.1', sourcePort: 5000,
+  requestId: 'test-1', connectionId: 1, startTimeMs: Date.now(), startMonotonicMs: performance.now(), protocol: 'HTTP/1.1', sourceAddress: '127.0.0.1', sourcePort: 5000,
   destinationAddress: '127.0.0.1', destinationPort: 8080, isTls: false, tlsVersion: undefined, requestedServerName: undefined,
   routeName: 'r', clusterName: 'c', responseCode: 0, requestBodyBytes: 0, responseBodyBytes: 0, upstreamAddress: undefined,
 })

@@ -52,7 +52,7 @@ const sink: StreamSink = {
   resumeRequestReading: () => {},
 }
 const info: StreamInfo = {
-  requestId: 'r', connectionId: 1, startTimeMs: Date.now(), protocol: 'HTTP/1.1', sourceAddress: '127.0.0.1', sourcePort: 40000,
+  requestId: 'r', connectionId: 1, startTimeMs: Date.now(), startMonotonicMs: performance.now(), protocol: 'HTTP/1.1', sourceAddress: '127.0.0.1', sourcePort: 40000,
   destinationAddress: '127.0.0.1', destinationPort: 8080, isTls: false, tlsVersion: undefined, requestedServerName: undefined,
   routeName: 'r', clusterName: 'c', responseCode: 0, requestBodyBytes: 0, responseBodyBytes: 0, upstreamAddress: undefined,
 }
