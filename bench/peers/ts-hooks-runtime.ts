@@ -107,6 +107,8 @@ function makeHook(f: FilterConfig, deps: FilterRuntimeDeps, log: Logger): Hook {
 class HookStream implements FilterStream {
   readonly wantsRequestBody: boolean
   readonly wantsResponseBody = false
+  // Like Envoy's native filters, host hooks leave the route as it was chosen.
+  readonly isRouteCacheCleared = false
   readonly #hooks: readonly Hook[]
   readonly #info: StreamInfo
   readonly #sink: StreamSink

@@ -10,6 +10,8 @@ import type { PairMap } from './pairs.ts'
 
 export interface AbiContext {
   readonly id: number
+  /** Stream contexts: the route is chosen again before the request goes upstream (Envoy clearRouteCache). */
+  clearRouteCache?(): void
   /** The plugin's root context (itself for a root context). */
   readonly root: AbiContext
   /** The header map of `type`, or undefined when not available in this step (writes: also when read-only). */

@@ -46,6 +46,7 @@ export class FilterStreamImpl implements FilterStream, StreamAccess, PipelineHos
   responseStarted = false
   ended = false
   requestStopped = false
+  isRouteCacheCleared = false
   /** A local reply running through the response callbacks of the filters before its sender. */
   #localReplyRun: { details: string; headers: HeaderMap | undefined; chunks: Uint8Array[] } | undefined = undefined
   readonly #sink: StreamSink
@@ -163,6 +164,10 @@ export class FilterStreamImpl implements FilterStream, StreamAccess, PipelineHos
       ctx.created = false
       this.filterFailed(ctx)
     }
+  }
+
+  clearRouteCache(): void {
+    this.isRouteCacheCleared = true
   }
 
   get setProperties(): Map<string, Uint8Array> {

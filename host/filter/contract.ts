@@ -29,8 +29,9 @@ export interface StreamInfo {
   readonly isTls: boolean
   readonly tlsVersion: string | undefined
   readonly requestedServerName: string | undefined
-  readonly routeName: string
-  readonly clusterName: string | undefined
+  /** Mutable: the route is chosen again when a filter changes request headers. */
+  routeName: string
+  clusterName: string | undefined
   /** Set by the server as the request progresses; read by properties like response.code. */
   responseCode: number
   requestBodyBytes: number
@@ -69,6 +70,11 @@ export interface FilterStream {
   /** True if some filter exports a request body callback (else the server may pipe bodies). */
   readonly wantsRequestBody: boolean
   readonly wantsResponseBody: boolean
+  /**
+   * A filter changed the request headers (or called the clear_route_cache foreign function):
+   * as in Envoy, the route is chosen again from the headers the chain sends upstream.
+   */
+  readonly isRouteCacheCleared: boolean
   decodeHeaders(headers: HeaderMap, endOfStream: boolean): void
   decodeData(chunk: Uint8Array, endOfStream: boolean): void
   decodeTrailers(trailers: HeaderMap): void

@@ -23,6 +23,8 @@ export interface StreamAccess extends PropertyStream {
   readonly responseStarted: boolean
   readonly setProperties: Map<string, Uint8Array>
   applyActions(ctx: HttpContext): void
+  /** Envoy clears the route cache when a filter writes request headers: route again before dispatch. */
+  clearRouteCache(): void
   /** The instance `live` failed while the stream waited on one of its filters. */
   instanceFailed(live: LivePlugin): void
 }
@@ -70,6 +72,10 @@ export class HttpContext implements AbiContext {
     return this.live.root
   }
 
+  clearRouteCache(): void {
+    this.#stream.clearRouteCache()
+  }
+
   get stream(): StreamAccess {
     return this.#stream
   }
@@ -83,6 +89,7 @@ export class HttpContext implements AbiContext {
     const s = this.#stream
     switch (type) {
       case MapType.HttpRequestHeaders:
+        if (forWrite && s.requestHeaders !== undefined) s.clearRouteCache()
         return s.requestHeaders
       case MapType.HttpRequestTrailers:
         return s.requestTrailers

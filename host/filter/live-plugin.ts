@@ -217,7 +217,7 @@ export class LivePlugin implements InstanceServices {
     return this.shared.metrics.get(id)
   }
   callForeignFunction(name: string, args: Uint8Array): Uint8Array | Status {
-    return callForeignFunction(name, args)
+    return callForeignFunction(name, args, this.instance.context)
   }
   hostcallMisused(name: string, status: number): void {
     this.shared.counters?.hostcallMisused(this.spec.name, name, status)

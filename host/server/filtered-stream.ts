@@ -11,10 +11,11 @@
  */
 import type { TLSSocket } from 'node:tls'
 import { Readable } from 'node:stream'
-import { errorCodes, type ErrorCode, type WasmgateError } from '../errors.ts'
+import { WasmgateError, errorCodes, type ErrorCode } from '../errors.ts'
 import type { FilterStream, StreamInfo, StreamSink } from '../filter/contract.ts'
 import { HeaderMap } from '../filter/header-map.ts'
 import { sendLocalReply as writeLocalReply } from './local-reply.ts'
+import { rewritePath } from './router.ts'
 import { ProxyStream } from './stream.ts'
 
 const kConnectionId = Symbol('wasmgate.connectionId')
@@ -86,6 +87,7 @@ export class FilteredStream extends ProxyStream implements StreamSink {
     }
     flat.push('host', headers.get(':authority') ?? headers.get('host') ?? '')
     this.headers = flat
+    if (this.#fs?.isRouteCacheCleared === true && !this.#routeAgain()) return
     if (endOfStream) return this.#dispatchOnce(null)
     if (this.#isRequestBodyPiped) return this.#dispatchOnce(this.req)
     // Else wait for the first data call to know whether the body arrives whole.
@@ -110,6 +112,44 @@ export class FilteredStream extends ProxyStream implements StreamSink {
   sendRequestTrailers(_trailers: HeaderMap): void {
     // undici cannot send request trailers; the body ends here and the trailers are dropped.
     this.sendRequestData(empty, true)
+  }
+
+  /**
+   * Envoy's router picks the route from the headers it is handed, and a Wasm filter that writes
+   * request headers clears the cached one: match again on the method, path and headers the chain
+   * produced. The filter chain that ran stays; the cluster, timeout, rewrites, stats and logs
+   * follow the new route. False when the request was answered instead (no route, a direct
+   * response).
+   */
+  #routeAgain(): boolean {
+    const fields: Record<string, string> = {}
+    const flat = this.headers
+    for (let i = 0; i < flat.length; i += 2) {
+      const name = flat[i] as string
+      fields[name] = fields[name] === undefined ? (flat[i + 1] as string) : `${fields[name]}, ${flat[i + 1] as string}`
+    }
+    const match = this.ctx.router.match({ method: this.method, url: this.path, headers: fields })
+    const rt = match === undefined ? undefined : this.ctx.routes[match.index]
+    if (rt === this.rt) return true
+    if (rt === undefined) {
+      this.fail(new WasmgateError('WG_ERR_REQUEST_NO_ROUTE', [this.method, this.path]), true)
+      return false
+    }
+    this.rt = rt
+    const info = this.#info
+    if (info !== undefined) {
+      info.routeName = rt.route.name
+      info.clusterName = rt.cluster?.name
+    }
+    const direct = rt.route.config.directResponse
+    if (direct !== undefined) {
+      this.#replyThroughChain(direct.status, Object.entries(direct.headers).flat(), Buffer.from(direct.body ?? ''))
+      return false
+    }
+    this.path = rewritePath(rt.route, this.path)
+    const host = rt.route.config.rewrite?.host
+    if (host !== undefined) setHeader(this.headers, 'host', host)
+    return true
   }
 
   #dispatchOnce(body: Readable | Buffer | null): void {
@@ -244,14 +284,20 @@ export class FilteredStream extends ProxyStream implements StreamSink {
     this.cancelAttempt()
     this.errorCode = err.code
     this.logError(err)
-    const status = err.httpStatus ?? 500
     const body = Buffer.from(JSON.stringify(isClientError ? { code: err.code, requestId: this.requestId, message: err.message } : { code: err.code, requestId: this.requestId }))
+    this.#replyThroughChain(err.httpStatus ?? 500, ['content-type', 'application/json'], body)
+  }
+
+  /** A reply of the gateway's own, encoded through the filters' response callbacks. */
+  #replyThroughChain(status: number, headers: string[], body: Buffer): void {
+    const fs = this.#fs as FilterStream
+    this.#isResponseFed = true
     this.status = status
     if (this.#info !== undefined) this.#info.responseCode = status
-    const flat = [':status', String(status), 'content-type', 'application/json', 'content-length', String(body.length)]
+    const flat = [':status', String(status), ...headers, 'content-length', String(body.length)]
     if (this.ctx.headerOptions.requestId) flat.push('x-request-id', this.requestId)
-    fs.encodeHeaders(new HeaderMap(flat), false)
-    fs.encodeData(body, true)
+    fs.encodeHeaders(new HeaderMap(flat), body.length === 0)
+    if (body.length > 0) fs.encodeData(body, true)
   }
 
   protected override onDone(): void {

@@ -24,7 +24,8 @@ export class ProxyStream implements AttemptOwner {
   protected readonly ctx: ProxyContext
   protected readonly req: IncomingMessage
   protected readonly res: ServerResponse
-  protected readonly rt: RouteRuntime | undefined
+  /** The route the request goes upstream by (a filter that changes request headers may change it). */
+  protected rt: RouteRuntime | undefined
   readonly startMs = Date.now()
   readonly startPerfMs = performance.now()
   requestId = ''

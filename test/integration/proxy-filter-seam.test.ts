@@ -33,6 +33,7 @@ class TestChain implements FilterChain {
 class TestStream implements FilterStream {
   readonly wantsRequestBody: boolean
   readonly wantsResponseBody: boolean
+  readonly isRouteCacheCleared = false
   readonly #req: Buffer[] = []
   readonly #res: Buffer[] = []
   #resHeaders: HeaderMap | undefined = undefined

@@ -27,8 +27,9 @@ export function streamControlImports(host: AbiHost) {
       const ctx = host.context
       return ctx === undefined ? Status.InternalFailure : ctx.continueStream(StreamType.HttpResponse)
     },
-    /** 0.1.0: routes are chosen before filters run in wasmgate, so there is no cache to clear. */
+    /** 0.1.0. Outside a stream (a root context) there is no route to clear. */
     proxy_clear_route_cache(): number {
+      host.context?.clearRouteCache?.()
       return Status.Ok
     },
     proxy_send_local_response(

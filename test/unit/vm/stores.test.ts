@@ -114,6 +114,11 @@ describe('foreign functions', () => {
     expect(Buffer.from(callForeignFunction('uncompress', packed) as Uint8Array).toString()).toBe('hello hello hello')
     expect(callForeignFunction('uncompress', b('not zlib'))).toBe(Status.SerializationFailure)
     expect((callForeignFunction('clear_route_cache', b('')) as Uint8Array).length).toBe(0)
+    // From a stream context it asks the stream to route again.
+    let cleared = 0
+    const stream = { id: 7, clearRouteCache: () => cleared++ } as unknown as Parameters<typeof callForeignFunction>[2]
+    expect((callForeignFunction('clear_route_cache', b(''), stream) as Uint8Array).length).toBe(0)
+    expect(cleared).toBe(1)
     expect(callForeignFunction('nope', b(''))).toBe(Status.NotFound)
   })
 })
