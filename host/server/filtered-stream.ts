@@ -9,16 +9,15 @@
  * headers of a direction with a body callback until its first body event, then keeps, fixes or
  * drops the length); a request body that arrives whole goes upstream as one buffer.
  */
-import type { TLSSocket } from 'node:tls'
 import { Readable } from 'node:stream'
 import { WasmgateError, errorCodes, type ErrorCode } from '../errors.ts'
 import type { FilterStream, StreamInfo, StreamSink } from '../filter/contract.ts'
 import { HeaderMap } from '../filter/header-map.ts'
 import { sendLocalReply as writeLocalReply } from './local-reply.ts'
 import { rewritePath } from './router.ts'
+import { makeStreamInfo } from './stream-info.ts'
 import { ProxyStream } from './stream.ts'
 
-const kConnectionId = Symbol('wasmgate.connectionId')
 const empty = new Uint8Array(0)
 
 export class FilteredStream extends ProxyStream implements StreamSink {
@@ -42,7 +41,7 @@ export class FilteredStream extends ProxyStream implements StreamSink {
   protected override begin(): void {
     const chain = this.rt?.chain
     if (chain === undefined) return this.dispatch()
-    const info = this.#makeInfo()
+    const info = makeStreamInfo(this.ctx, this.req, this.rt, this)
     this.#info = info
     const fs = chain.createStream(info, this)
     this.#fs = fs
@@ -328,31 +327,6 @@ export class FilteredStream extends ProxyStream implements StreamSink {
     this.#isReqPausedByUpstream = paused
     if (paused) this.req.pause()
     else if (!this.#isReqPausedByFilter) this.req.resume()
-  }
-
-  #makeInfo(): StreamInfo {
-    const socket = this.req.socket as TLSSocket & { [kConnectionId]?: number }
-    socket[kConnectionId] ??= this.ctx.nextConnectionId++
-    return {
-      requestId: this.requestId,
-      connectionId: socket[kConnectionId],
-      startTimeMs: this.startMs,
-      startMonotonicMs: this.startPerfMs,
-      protocol: `HTTP/${this.req.httpVersion}`,
-      sourceAddress: socket.remoteAddress ?? '',
-      sourcePort: socket.remotePort ?? 0,
-      destinationAddress: socket.localAddress ?? '',
-      destinationPort: socket.localPort ?? 0,
-      isTls: this.ctx.isTls,
-      tlsVersion: this.ctx.isTls ? (socket.getProtocol?.() ?? undefined) : undefined,
-      requestedServerName: this.ctx.isTls ? ((socket as { servername?: string | false }).servername || undefined) : undefined,
-      routeName: this.rt?.route.name ?? '',
-      clusterName: this.rt?.cluster?.name,
-      responseCode: 0,
-      requestBodyBytes: 0,
-      responseBodyBytes: 0,
-      upstreamAddress: undefined,
-    }
   }
 }
 

@@ -2,42 +2,65 @@
  * @module
  * Upgrade (WebSocket) tunnelling: the request is routed like any other, sent to an endpoint with
  * undici's `upgrade` option, and on `101 Switching Protocols` the two sockets are piped together
- * until either side closes. A non-101 answer is relayed as a plain response. Filters do not run
- * on tunnelled bytes (they are not HTTP); the route's filters are skipped for upgrades.
+ * until either side closes. A non-101 answer is relayed as a plain response.
+ *
+ * A route's filters run on upgrades as they do in Envoy: the request headers go through the
+ * chain (so auth can deny, a rewrite applies, an http call can pause the handshake), then the
+ * upstream's answer goes back through the response callbacks, and on_log runs when the tunnel
+ * closes. The tunnelled bytes are not HTTP and do not go through filters.
  */
 import { randomUUID } from 'node:crypto'
-import type { IncomingMessage } from 'node:http'
+import { STATUS_CODES, type IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { Dispatcher } from 'undici'
-import { WasmgateError } from '../errors.ts'
+import { WasmgateError, errorCodes } from '../errors.ts'
+import type { FilterChain, FilterStream, StreamInfo, StreamSink } from '../filter/contract.ts'
+import { HeaderMap } from '../filter/header-map.ts'
 import type { Cluster } from './cluster.ts'
 import type { Endpoint } from './endpoint.ts'
-import type { ProxyContext } from './proxy-context.ts'
+import type { ProxyContext, RouteRuntime } from './proxy-context.ts'
 import { buildRequestHeaders, buildResponseHeaders } from './proxy-headers.ts'
 import { rewritePath } from './router.ts'
+import { makeStreamInfo } from './stream-info.ts'
 import { toUpstreamError } from './upstream.ts'
+
+/** What goes upstream: method, path and headers without pseudo-headers (host included). */
+interface UpgradeTarget {
+  readonly method: string
+  readonly path: string
+  readonly headers: string[]
+}
+
+/** Where a tunnel's outcome goes when filters run: back through the chain. */
+interface UpgradeOutcome {
+  upgraded(status: number, headers: string[], tunnel: UpgradeTunnel): void
+  refused(status: number, headers: string[], body: Buffer): void
+  failed(err: WasmgateError): void
+}
 
 export function tunnelUpgrade(ctx: ProxyContext, req: IncomingMessage, socket: Duplex, head: Buffer): void {
   socket.on('error', () => socket.destroy())
   const route = ctx.router.match(req as { method: string; url: string; headers: IncomingMessage['headers'] })
   const rt = route === undefined ? undefined : ctx.routes[route.index]
-  const cluster = rt?.cluster
   const clientIp = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '')
   const hdr = buildRequestHeaders(req.rawHeaders, ctx.headerOptions, clientIp, ctx.isTls ? 'https' : 'http', route?.config.rewrite?.host)
-  if (rt === undefined || cluster === undefined) {
+  if (rt === undefined || (rt.cluster === undefined && rt.chain === undefined)) {
     return writeError(ctx, socket, new WasmgateError('WG_ERR_REQUEST_NO_ROUTE', [req.method ?? '', req.url ?? '']), hdr.requestId)
   }
+  const target: UpgradeTarget = { method: req.method ?? 'GET', path: rewritePath(rt.route, req.url ?? '/'), headers: hdr.flat }
+  if (rt.chain === undefined) return openTunnel(ctx, rt, req, socket, head, hdr.requestId, target, undefined)
+  new FilteredUpgrade(ctx, req, socket, head, rt, rt.chain, hdr.requestId).start(target)
+}
+
+function openTunnel(ctx: ProxyContext, rt: RouteRuntime, req: IncomingMessage, socket: Duplex, head: Buffer, requestId: string, target: UpgradeTarget, outcome: UpgradeOutcome | undefined): void {
+  const cluster = rt.cluster
+  const fail = (err: WasmgateError) => (outcome === undefined ? writeError(ctx, socket, err, requestId) : outcome.failed(err))
+  if (cluster === undefined) return fail(new WasmgateError('WG_ERR_REQUEST_NO_ROUTE', [target.method, target.path]))
   const picked = cluster.acquire(undefined)
-  if (picked instanceof WasmgateError) return writeError(ctx, socket, picked, hdr.requestId)
-  const tunnel = new UpgradeTunnel(ctx, cluster, picked, socket, head, hdr.requestId)
+  if (picked instanceof WasmgateError) return fail(picked)
+  const tunnel = new UpgradeTunnel(ctx, cluster, picked, socket, head, requestId, outcome)
   picked.pool.dispatch(
-    {
-      method: req.method ?? 'GET',
-      path: rewritePath(rt.route, req.url ?? '/'),
-      headers: hdr.flat,
-      upgrade: req.headers.upgrade ?? 'websocket',
-      headersTimeout: rt.timeoutMs,
-    },
+    { method: target.method, path: target.path, headers: target.headers, upgrade: req.headers.upgrade ?? 'websocket', headersTimeout: rt.timeoutMs },
     tunnel as unknown as Dispatcher.DispatchHandler,
   )
 }
@@ -49,19 +72,26 @@ class UpgradeTunnel {
   readonly #client: Duplex
   readonly #head: Buffer
   readonly #requestId: string
+  readonly #outcome: UpgradeOutcome | undefined
+  #upstream: Duplex | undefined
   #isReleased = false
   #isConnected = false
   #status = 0
   #headers: string[] = []
   readonly #chunks: Buffer[] = []
 
-  constructor(ctx: ProxyContext, cluster: Cluster, endpoint: Endpoint, client: Duplex, head: Buffer, requestId: string) {
+  constructor(ctx: ProxyContext, cluster: Cluster, endpoint: Endpoint, client: Duplex, head: Buffer, requestId: string, outcome: UpgradeOutcome | undefined) {
     this.#ctx = ctx
     this.#cluster = cluster
     this.#endpoint = endpoint
     this.#client = client
     this.#head = head
     this.#requestId = requestId
+    this.#outcome = outcome
+  }
+
+  get endpointAuthority(): string {
+    return this.#endpoint.authority
   }
 
   #release(status: number): void {
@@ -76,12 +106,20 @@ class UpgradeTunnel {
   }
 
   onUpgrade(status: number, rawHeaders: Buffer[], upstream: Duplex): void {
-    const client = this.#client
-    const lines = [`HTTP/1.1 ${status} Switching Protocols`]
+    this.#upstream = upstream
     // Upgrade responses keep `connection` and `upgrade`: they are this hop's handshake.
-    for (let i = 0; i < rawHeaders.length; i += 2) lines.push(`${(rawHeaders[i] as Buffer).toString('latin1')}: ${(rawHeaders[i + 1] as Buffer).toString('latin1')}`)
-    if (this.#ctx.headerOptions.requestId) lines.push(`x-request-id: ${this.#requestId}`)
-    client.write(`${lines.join('\r\n')}\r\n\r\n`)
+    const headers: string[] = []
+    for (let i = 0; i < rawHeaders.length; i += 2) headers.push((rawHeaders[i] as Buffer).toString('latin1').toLowerCase(), (rawHeaders[i + 1] as Buffer).toString('latin1'))
+    if (this.#ctx.headerOptions.requestId) headers.push('x-request-id', this.#requestId)
+    if (this.#outcome !== undefined) return this.#outcome.upgraded(status, headers, this)
+    this.accept(status, headers)
+  }
+
+  /** Answers the client's handshake with `headers` and joins the two sockets. */
+  accept(status: number, headers: readonly string[]): void {
+    const client = this.#client
+    const upstream = this.#upstream as Duplex
+    client.write(responseHead(status, headers))
     if (this.#head.length > 0) upstream.write(this.#head)
     const end = () => {
       client.destroy()
@@ -95,6 +133,12 @@ class UpgradeTunnel {
     upstream.pipe(client)
     client.pipe(upstream)
     this.#ctx.logger.info({ type: 'access', requestId: this.#requestId, status, upgrade: true, upstream: this.#endpoint.url }, 'upgrade tunnel opened')
+  }
+
+  /** The handshake was turned down after the upstream accepted it (a filter answered instead). */
+  abandon(): void {
+    this.#upstream?.destroy()
+    this.#release(101)
   }
 
   onHeaders(status: number, rawHeaders: Buffer[]): boolean {
@@ -111,17 +155,15 @@ class UpgradeTunnel {
   onComplete(): void {
     this.#release(this.#status)
     const body = Buffer.concat(this.#chunks)
-    const lines = [`HTTP/1.1 ${this.#status} Upgrade Refused`]
-    for (let i = 0; i < this.#headers.length; i += 2) {
-      if (this.#headers[i] !== 'content-length') lines.push(`${this.#headers[i]}: ${this.#headers[i + 1]}`)
-    }
-    lines.push(`content-length: ${body.length}`, 'connection: close')
-    this.#client.end(Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'), body]))
+    const headers = this.#headers.filter((_, i, all) => all[i - (i % 2)] !== 'content-length')
+    if (this.#outcome !== undefined) return this.#outcome.refused(this.#status, headers, body)
+    writeResponse(this.#client, this.#status, headers, body)
   }
 
   onError(err: Error): void {
     this.#release(0)
     const [wgErr] = toUpstreamError(err, this.#endpoint.url, 0, this.#isConnected)
+    if (this.#outcome !== undefined) return this.#outcome.failed(wgErr)
     writeError(this.#ctx, this.#client, wgErr, this.#requestId)
   }
 
@@ -129,10 +171,200 @@ class UpgradeTunnel {
   onResponseStarted(): void {}
 }
 
+/**
+ * The route's filter chain on one upgrade request (the StreamSink of its FilterStream). Nothing
+ * goes upstream until the chain has passed the request headers; whatever the client receives
+ * (the 101, a refusal, a filter's local reply, a gateway error) has been through the chain's
+ * response side, the socket is closed after any answer but a 101, and the chain's end (on_log,
+ * on_done, on_delete) comes when the client socket closes.
+ */
+class FilteredUpgrade implements StreamSink, UpgradeOutcome {
+  readonly #ctx: ProxyContext
+  readonly #req: IncomingMessage
+  readonly #socket: Duplex
+  readonly #head: Buffer
+  #rt: RouteRuntime
+  readonly #chain: FilterChain
+  readonly #requestId: string
+  readonly #startMs = Date.now()
+  readonly #startPerfMs = performance.now()
+  #fs: FilterStream | undefined
+  #info: StreamInfo | undefined
+  #tunnel: UpgradeTunnel | undefined
+  #isDispatched = false
+  #isAnswered = false
+
+  constructor(ctx: ProxyContext, req: IncomingMessage, socket: Duplex, head: Buffer, rt: RouteRuntime, chain: FilterChain, requestId: string) {
+    this.#ctx = ctx
+    this.#req = req
+    this.#socket = socket
+    this.#head = head
+    this.#rt = rt
+    this.#chain = chain
+    this.#requestId = requestId
+  }
+
+  start(target: UpgradeTarget): void {
+    const info = makeStreamInfo(this.#ctx, this.#req, this.#rt, { requestId: this.#requestId, startMs: this.#startMs, startPerfMs: this.#startPerfMs })
+    this.#info = info
+    const fs = this.#chain.createStream(info, this)
+    this.#fs = fs
+    this.#socket.once('close', () => {
+      this.#tunnel?.abandon()
+      fs.destroy()
+    })
+    const flat = [':method', target.method, ':path', target.path, ':authority', '', ':scheme', this.#ctx.isTls ? 'https' : 'http']
+    for (let i = 0; i < target.headers.length; i += 2) {
+      if (target.headers[i] === 'host') flat[5] = target.headers[i + 1] as string
+      else flat.push(target.headers[i] as string, target.headers[i + 1] as string)
+    }
+    // The handshake is all headers: filters see no request body.
+    fs.decodeHeaders(new HeaderMap(flat), true)
+  }
+
+  // StreamSink: request side
+
+  sendRequestHeaders(headers: HeaderMap): void {
+    // The client may have gone while a filter held the handshake (an http call, say).
+    if (this.#isDispatched || this.#isAnswered || this.#socket.destroyed) return
+    this.#isDispatched = true
+    const method = headers.get(':method') ?? this.#req.method ?? 'GET'
+    let path = headers.get(':path') ?? '/'
+    const out: string[] = []
+    const src = headers.flat
+    for (let i = 0; i < src.length; i += 2) {
+      const name = src[i] as string
+      if (name.charCodeAt(0) !== 58 /* ':' */ && name !== 'host') out.push(name, src[i + 1] as string)
+    }
+    out.push('host', headers.get(':authority') ?? headers.get('host') ?? '')
+    if (this.#fs?.isRouteCacheCleared === true) {
+      // As for plain requests (FilteredStream): a filter changed the request, so route again.
+      const fields: Record<string, string> = {}
+      for (let i = 0; i < out.length; i += 2) fields[out[i] as string] = out[i + 1] as string
+      const match = this.#ctx.router.match({ method, url: path, headers: fields })
+      const rt = match === undefined ? undefined : this.#ctx.routes[match.index]
+      if (rt === undefined) return this.failed(new WasmgateError('WG_ERR_REQUEST_NO_ROUTE', [method, path]))
+      if (rt !== this.#rt) {
+        this.#rt = rt
+        path = rewritePath(rt.route, path)
+        if (this.#info !== undefined) {
+          this.#info.routeName = rt.route.name
+          this.#info.clusterName = rt.cluster?.name
+        }
+      }
+    }
+    openTunnel(this.#ctx, this.#rt, this.#req, this.#socket, this.#head, this.#requestId, { method, path, headers: out }, this)
+  }
+
+  sendRequestData(): void {}
+  sendRequestTrailers(): void {}
+  pauseRequestReading(): void {}
+  resumeRequestReading(): void {}
+
+  // UpgradeOutcome: the upstream's answer, into the chain's response side
+
+  upgraded(status: number, headers: string[], tunnel: UpgradeTunnel): void {
+    this.#tunnel = tunnel
+    if (this.#socket.destroyed) return tunnel.abandon()
+    const info = this.#info as StreamInfo
+    info.upstreamAddress = tunnel.endpointAuthority
+    this.#encode(status, headers, undefined)
+  }
+
+  refused(status: number, headers: string[], body: Buffer): void {
+    const info = this.#info as StreamInfo
+    info.responseBodyBytes = body.length
+    this.#encode(status, headers, body)
+  }
+
+  /** A gateway error (upstream down, no route...), answered through the filters like Envoy's router replies. */
+  failed(err: WasmgateError): void {
+    this.#ctx.logger.warn({ requestId: this.#requestId, code: err.code, upgrade: true }, err.message)
+    const body = Buffer.from(JSON.stringify({ code: err.code, requestId: this.#requestId }))
+    const headers = ['content-type', 'application/json']
+    if (this.#ctx.headerOptions.requestId) headers.push('x-request-id', this.#requestId)
+    this.#encode(err.httpStatus ?? 502, headers, body)
+  }
+
+  #encode(status: number, headers: string[], body: Buffer | undefined): void {
+    const fs = this.#fs
+    if (fs === undefined || this.#isAnswered) return
+    ;(this.#info as StreamInfo).responseCode = status
+    const hasBody = body !== undefined && body.length > 0
+    fs.encodeHeaders(new HeaderMap([':status', String(status), ...headers]), !hasBody)
+    if (hasBody) fs.encodeData(body, true)
+  }
+
+  // StreamSink: response side, out to the client socket
+
+  sendResponseHeaders(headers: HeaderMap, endOfStream: boolean): void {
+    if (this.#isAnswered) return
+    this.#isAnswered = true
+    const status = Number(headers.get(':status')) || 200
+    const flat: string[] = []
+    const src = headers.flat
+    for (let i = 0; i < src.length; i += 2) if ((src[i] as string).charCodeAt(0) !== 58) flat.push(src[i] as string, src[i + 1] as string)
+    const tunnel = this.#tunnel
+    if (tunnel !== undefined && status === 101) return tunnel.accept(101, flat)
+    // Not a handshake (a refusal, or a filter turned the 101 into something else): the body, if
+    // any, is delimited by closing the connection.
+    tunnel?.abandon()
+    const kept = flat.filter((_, i, all) => !['content-length', 'transfer-encoding', 'connection', 'upgrade'].includes(all[i - (i % 2)] as string))
+    this.#socket.write(responseHead(status, [...kept, 'connection', 'close']))
+    if (endOfStream) this.#socket.end()
+  }
+
+  sendResponseData(chunk: Uint8Array, endOfStream: boolean): void {
+    if (chunk.byteLength > 0) this.#socket.write(chunk)
+    if (endOfStream) this.#socket.end()
+  }
+
+  sendResponseTrailers(): void {
+    this.#socket.end()
+  }
+
+  sendLocalReply(status: number, headers: ReadonlyArray<readonly [string, string]>, body: Uint8Array | string, details: string): void {
+    if (this.#isAnswered) return
+    this.#isAnswered = true
+    this.#tunnel?.abandon()
+    ;(this.#info as StreamInfo).responseCode = status
+    this.#ctx.logger.debug({ requestId: this.#requestId, status, details, upgrade: true }, 'filter local reply')
+    const flat = headers.flatMap(([name, value]) => [name.toLowerCase(), value]).filter((_, i, all) => !['content-length', 'transfer-encoding', 'connection'].includes(all[i - (i % 2)] as string))
+    if (this.#ctx.headerOptions.requestId && !flat.includes('x-request-id')) flat.push('x-request-id', this.#requestId)
+    writeResponse(this.#socket, status, flat, typeof body === 'string' ? Buffer.from(body) : Buffer.from(body.buffer, body.byteOffset, body.byteLength))
+  }
+
+  failStream(code: string, details: string): void {
+    this.#tunnel?.abandon()
+    this.#ctx.logger.warn({ requestId: this.#requestId, code, details, upgrade: true }, 'filter failed the request')
+    if (this.#isAnswered) return void this.#socket.destroy()
+    this.#isAnswered = true
+    const status = (errorCodes as Record<string, { httpStatus?: number }>)[code]?.httpStatus ?? 503
+    ;(this.#info as StreamInfo).responseCode = status
+    const body = Buffer.from(JSON.stringify({ code, requestId: this.#requestId }))
+    writeResponse(this.#socket, status, ['content-type', 'application/json', 'x-request-id', this.#requestId], body)
+  }
+
+  resetStream(): void {
+    this.#tunnel?.abandon()
+    this.#socket.destroy()
+  }
+}
+
+function responseHead(status: number, headers: readonly string[]): string {
+  const lines = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}`]
+  for (let i = 0; i < headers.length; i += 2) lines.push(`${headers[i]}: ${headers[i + 1]}`)
+  return `${lines.join('\r\n')}\r\n\r\n`
+}
+
+/** A whole response on a raw socket, then the socket is closed (an upgrade that did not happen). */
+function writeResponse(socket: Duplex, status: number, headers: readonly string[], body: Buffer): void {
+  if (!socket.writable) return void socket.destroy()
+  socket.end(Buffer.concat([Buffer.from(responseHead(status, [...headers, 'content-length', String(body.length), 'connection', 'close']), 'latin1'), body]))
+}
+
 function writeError(ctx: ProxyContext, socket: Duplex, err: WasmgateError, requestId: string = randomUUID()): void {
   ctx.logger.warn({ requestId, code: err.code, upgrade: true }, err.message)
-  if (!socket.writable) return void socket.destroy()
-  const status = err.httpStatus ?? 502
-  const body = JSON.stringify({ code: err.code, requestId })
-  socket.end(`HTTP/1.1 ${status} Error\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${requestId}\r\nconnection: close\r\n\r\n${body}`)
+  const body = Buffer.from(JSON.stringify({ code: err.code, requestId }))
+  writeResponse(socket, err.httpStatus ?? 502, ['content-type', 'application/json', 'x-request-id', requestId], body)
 }
