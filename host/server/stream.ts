@@ -99,7 +99,7 @@ export class ProxyStream implements AttemptOwner {
     this.#tries++
     const attempt = new UpstreamAttempt(this, picked, timeoutMs)
     this.attempt = attempt
-    picked.pool.dispatch({ path: this.path, method: this.method, headers: this.headers, body: this.body, headersTimeout: timeoutMs }, attempt as unknown as Dispatcher.DispatchHandler)
+    picked.pool.dispatch({ path: this.path, method: this.method, headers: this.headers, body: this.body, headersTimeout: attempt.undiciHeadersTimeout }, attempt as unknown as Dispatcher.DispatchHandler)
   }
 
   #canRetry(): boolean {

@@ -6,6 +6,11 @@
  *
  * The attempt forwards undici's callbacks to its owner (a ProxyStream) until it is cancelled;
  * callbacks of a cancelled attempt (a retried one) are dropped.
+ *
+ * undici checks its headers timeout on a coarse clock (ticks of about half a second), so a
+ * 100 ms timeout fired after a full second. Timeouts under PRECISE_TIMEOUT_BELOW_MS get a timer
+ * of their own instead; longer ones keep undici's (at most a second late on 10 s or more, and
+ * no timer per request).
  */
 import type { Duplex } from 'node:stream'
 import { WasmgateError } from '../errors.ts'
@@ -22,6 +27,8 @@ export interface AttemptOwner {
   onAttemptBodySent(chunk: Uint8Array | string): void
 }
 
+export const PRECISE_TIMEOUT_BELOW_MS = 10_000
+
 export class UpstreamAttempt {
   readonly owner: AttemptOwner
   readonly endpoint: Endpoint
@@ -34,18 +41,40 @@ export class UpstreamAttempt {
   isReleased = false
   #connected = false
   #abort: ((err?: Error) => void) | undefined
+  #timer: NodeJS.Timeout | undefined = undefined
 
   constructor(owner: AttemptOwner, endpoint: Endpoint, timeoutMs: number) {
     this.owner = owner
     this.endpoint = endpoint
     this.timeoutMs = timeoutMs
+    if (timeoutMs > 0 && timeoutMs < PRECISE_TIMEOUT_BELOW_MS) this.#timer = setTimeout(this.#onTimeout, timeoutMs)
+  }
+
+  /** The headers timeout to hand undici: none when this attempt keeps its own timer. */
+  get undiciHeadersTimeout(): number {
+    return this.#timer === undefined ? this.timeoutMs : 0
   }
 
   /** Stops this attempt; no further callback reaches the owner. */
   cancel(): void {
     if (this.isCancelled) return
     this.isCancelled = true
+    this.#clearTimer()
     this.#abort?.()
+  }
+
+  readonly #onTimeout = (): void => {
+    this.#timer = undefined
+    if (this.isCancelled) return
+    this.isCancelled = true
+    this.#abort?.() // not connected yet: onConnect aborts it
+    this.owner.onAttemptError(this, new WasmgateError('WG_ERR_UPSTREAM_TIMEOUT', [this.endpoint.url, this.timeoutMs]), 'timeout')
+  }
+
+  #clearTimer(): void {
+    if (this.#timer === undefined) return
+    clearTimeout(this.#timer)
+    this.#timer = undefined
   }
 
   // undici handler callbacks
@@ -59,6 +88,7 @@ export class UpstreamAttempt {
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
     // 1xx informational answers (103 Early Hints) are not forwarded; the final one follows.
     if (this.isCancelled || statusCode < 200) return true
+    this.#clearTimer()
     this.status = statusCode
     return this.owner.onAttemptHeaders(this, statusCode, rawHeaders, resume)
   }
@@ -71,12 +101,14 @@ export class UpstreamAttempt {
   onComplete(rawTrailers: Buffer[] | null): void {
     if (this.isCancelled) return
     this.isCancelled = true
+    this.#clearTimer()
     this.owner.onAttemptEnd(this, rawTrailers)
   }
 
   onError(err: Error): void {
     if (this.isCancelled) return
     this.isCancelled = true
+    this.#clearTimer()
     const [wgErr, kind] = toUpstreamError(err, this.endpoint.url, code(err) === 'UND_ERR_CONNECT_TIMEOUT' ? this.endpoint.connectTimeoutMs : this.timeoutMs, this.#connected)
     this.owner.onAttemptError(this, wgErr, kind)
   }
@@ -87,6 +119,7 @@ export class UpstreamAttempt {
       return
     }
     this.isCancelled = true
+    this.#clearTimer()
     this.status = statusCode
     this.owner.onAttemptUpgrade(this, statusCode, rawHeaders, socket)
   }
