@@ -7,7 +7,10 @@
  * - sends any other GET/HEAD (/live, /filters, /config_dump, /clusters) to one worker, in turn;
  * - sends every other method (PUT /filters/NAME) to every worker with the body buffered once
  *   (at most maxBodyBytes, else 413), and answers the first worker's 2xx only if all succeeded;
- *   otherwise the first refusal's `{code, message}` plus `workers`: each worker's pid and status.
+ *   otherwise the first refusal's `{code, message}` plus `workers`: each worker's pid and status;
+ * - remembers the last accepted change per path (method, query, body) and replays those, in
+ *   order, to a worker that joins later (a restarted one) before it joins the broadcasts. Changes
+ *   and replays run one at a time, so a worker cannot miss a change made while it joined.
  * Without this, the shared port would hand an admin request to one worker only.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
@@ -33,6 +36,14 @@ export interface PrimaryAdminOptions {
   readonly maxBodyBytes: number
 }
 
+/** An accepted admin change, as the primary replays it. */
+interface AdminChange {
+  readonly method: string
+  readonly target: string
+  readonly contentType: string | undefined
+  readonly body: Buffer
+}
+
 interface WorkerReply {
   readonly pid: number
   readonly status: number
@@ -51,6 +62,10 @@ export class PrimaryAdmin {
   readonly #server: Server
   #next = 0
   #stopping = false
+  /** The last accepted change per `METHOD path`, in the order first made. */
+  readonly #changes = new Map<string, AdminChange>()
+  /** Changes and replays, one at a time. */
+  #writes: Promise<void> = Promise.resolve()
 
   constructor(options: PrimaryAdminOptions) {
     this.#options = options
@@ -67,6 +82,34 @@ export class PrimaryAdmin {
         resolve((this.#server.address() as AddressInfo).port)
       })
     })
+  }
+
+  /**
+   * Replays the remembered changes to a worker that just reported its admin server, then calls
+   * `joined` (which makes it part of `workers()`) before the next change can start.
+   */
+  replayTo(worker: WorkerAdmin, joined: () => void): void {
+    this.#serialize(async () => {
+      for (const change of this.#changes.values()) {
+        const reply = await forward(worker, change.method, change.target, change.contentType, change.body, writeTimeoutMs).catch((err: unknown) => workerFailure(worker, err))
+        if (reply.status < 200 || reply.status >= 300) {
+          this.#options.logger.error({ pid: worker.pid, method: change.method, target: change.target, status: reply.status, reply: reply.body.toString('utf8').slice(0, 500) }, 'a new worker refused an earlier admin change; it runs without it')
+        }
+      }
+      if (this.#changes.size > 0) this.#options.logger.info({ pid: worker.pid, changes: this.#changes.size }, 'earlier admin changes replayed to a new worker')
+      joined()
+    })
+  }
+
+  /** After a config reload every worker is back on the file: nothing to replay any more. */
+  forgetChanges(): void {
+    this.#changes.clear()
+  }
+
+  #serialize(task: () => Promise<void>): Promise<void> {
+    const run = this.#writes.then(task)
+    this.#writes = run.catch(() => undefined)
+    return run
   }
 
   close(): Promise<void> {
@@ -91,11 +134,25 @@ export class PrimaryAdmin {
     if (method === 'GET' || method === 'HEAD') {
       if (path === '/stats/prometheus') return this.#stats(res, workers, target)
       const worker = workers[this.#next++ % workers.length] as WorkerAdmin
-      return send(res, await forward(worker, method, target, req, undefined, readTimeoutMs))
+      return send(res, await forward(worker, method, target, req.headers['content-type'], undefined, readTimeoutMs))
     }
     const body = await readBounded(req, this.#options.maxBodyBytes)
-    const replies = await Promise.all(workers.map((w) => forward(w, method, target, req, body, writeTimeoutMs).catch((err: unknown) => workerFailure(w, err))))
+    const contentType = req.headers['content-type']
+    return this.#serialize(() => this.#broadcast(res, { method, target, contentType, body }, path))
+  }
+
+  async #broadcast(res: ServerResponse, change: AdminChange, path: string): Promise<void> {
+    const { method, target, contentType, body } = change
+    const workers = this.#options.workers()
+    if (workers.length === 0) throw new WasmgateError('WG_ERR_ADMIN_NO_WORKERS', [])
+    const replies = await Promise.all(workers.map((w) => forward(w, method, target, contentType, body, writeTimeoutMs).catch((err: unknown) => workerFailure(w, err))))
     const refused = replies.filter((r) => r.status < 200 || r.status >= 300)
+    // A worker that joins later gets what at least one worker runs now.
+    if (refused.length < replies.length) {
+      const key = `${method} ${path}`
+      this.#changes.delete(key)
+      this.#changes.set(key, change)
+    }
     if (refused.length === 0) return send(res, replies[0] as WorkerReply)
     const first = refused[0] as WorkerReply
     if (refused.length < replies.length) {
@@ -133,9 +190,8 @@ export class PrimaryAdmin {
   }
 }
 
-async function forward(worker: WorkerAdmin, method: string, target: string, req: IncomingMessage | undefined, body: Buffer | undefined, timeoutMs: number): Promise<WorkerReply> {
+async function forward(worker: WorkerAdmin, method: string, target: string, contentType: string | undefined, body: Buffer | undefined, timeoutMs: number): Promise<WorkerReply> {
   const headers: Record<string, string> = {}
-  const contentType = req?.headers['content-type']
   if (contentType !== undefined) headers['content-type'] = contentType
   const res = await request(`${worker.url}${target}`, {
     method: method as 'GET',

@@ -31,6 +31,7 @@ import type { ProxyContext, RouteRuntime } from './proxy-context.ts'
 import { Router } from './router.ts'
 import { ProxyStream } from './stream.ts'
 import { tunnelUpgrade } from './websocket.ts'
+import { joinPrimaryAdmin } from './worker-ipc.ts'
 
 /** Set by the primary of `serve --workers` for its workers: the admin URL it serves for them. */
 export const adminViaPrimaryEnv = 'WASMGATE_ADMIN_VIA_PRIMARY'
@@ -150,8 +151,17 @@ export async function startGateway(parts: GatewayParts): Promise<Gateway> {
   let port: number
   let adminPort = 0
   try {
-    port = await listen(server, config.listen.host, config.listen.port)
-    if (config.admin.enabled) adminPort = viaPrimary === undefined ? await admin.listen(config.admin.host, config.admin.port) : await admin.listen('127.0.0.1', 0, true)
+    if (viaPrimary === undefined) {
+      port = await listen(server, config.listen.host, config.listen.port)
+      if (config.admin.enabled) adminPort = await admin.listen(config.admin.host, config.admin.port)
+    } else {
+      // A worker takes traffic only once the primary has replayed earlier admin changes to it.
+      if (config.admin.enabled) {
+        adminPort = await admin.listen('127.0.0.1', 0, true)
+        await joinPrimaryAdmin(`http://127.0.0.1:${adminPort}`)
+      }
+      port = await listen(server, config.listen.host, config.listen.port)
+    }
   } catch (err) {
     server.close()
     sourceWatch.close()

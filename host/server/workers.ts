@@ -11,12 +11,14 @@
  * worker silent for `stallTimeoutMs`. A worker gets at least `startupGraceMs` for its first beat.
  *
  * Admin: the primary owns the admin port (admin/primary-admin.ts) so a PUT reaches every worker;
- * each worker listens on a private loopback admin port and reports it (`reportWorkerAdmin`).
+ * each worker listens on a private loopback admin port and reports it (worker-ipc.ts). A worker
+ * that starts later (a restart) first gets the admin changes its siblings already have.
  */
 import cluster, { type Worker } from 'node:cluster'
 import type { Logger } from 'pino'
 import { PrimaryAdmin, defaultMaxAdminBodyBytes, type WorkerAdmin } from '../admin/primary-admin.ts'
 import { adminViaPrimaryEnv } from './gateway.ts'
+import { adminReadyMessage, adminReportMessage } from './worker-ipc.ts'
 
 export interface SuperviseOptions {
   readonly workers: number
@@ -29,12 +31,6 @@ export interface SuperviseOptions {
   readonly admin?: { readonly host: string; readonly port: number; readonly maxBodyBytes?: number }
 }
 
-const adminMessage = 'wasmgate:admin'
-
-/** In a worker: tell the primary where this worker's own admin server listens. */
-export function reportWorkerAdmin(url: string): void {
-  if (cluster.isWorker && url !== '' && process.connected) process.send?.({ type: adminMessage, url })
-}
 
 const quickCrashMs = 1_000
 const startupGraceMs = 30_000
@@ -92,7 +88,17 @@ export async function superviseWorkers(options: SuperviseOptions): Promise<void>
 
   cluster.on('message', (worker, msg) => {
     if (msg === heartbeatMessage) lastBeat.set(worker.id, Date.now())
-    else if (isAdminReport(msg) && worker.process.pid !== undefined) workerAdmins.set(worker.id, { pid: worker.process.pid, url: msg.url })
+    else if (isAdminReport(msg) && worker.process.pid !== undefined) {
+      const admin = { pid: worker.process.pid, url: msg.url }
+      const join = (): void => {
+        if (worker.isDead()) return
+        workerAdmins.set(worker.id, admin)
+        worker.send(adminReadyMessage)
+      }
+      // Earlier PUTs first, then the worker joins the broadcasts (worker-ipc.ts).
+      if (primaryAdmin === undefined) join()
+      else primaryAdmin.replayTo(admin, join)
+    }
   })
 
   if (stallTimeoutMs > 0) {
@@ -163,11 +169,13 @@ export async function superviseWorkers(options: SuperviseOptions): Promise<void>
     process.once('SIGINT', () => stop('SIGINT'))
     // Config reload: every worker reloads its own copy (cli/config-triggers.ts listens for this).
     process.on('SIGHUP', () => {
+      // Every worker goes back to the file, so a worker started later must not get older PUTs.
+      primaryAdmin?.forgetChanges()
       for (const w of Object.values(cluster.workers ?? {})) if (w?.isConnected()) w.send('wasmgate:reload')
     })
   })
 }
 
 function isAdminReport(msg: unknown): msg is { type: string; url: string } {
-  return typeof msg === 'object' && msg !== null && (msg as { type?: unknown }).type === adminMessage && typeof (msg as { url?: unknown }).url === 'string'
+  return typeof msg === 'object' && msg !== null && (msg as { type?: unknown }).type === adminReportMessage && typeof (msg as { url?: unknown }).url === 'string'
 }

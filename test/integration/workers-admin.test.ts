@@ -119,4 +119,58 @@ describe('wasmgate serve --workers: the admin API reaches every worker', () => {
     cli.child.kill('SIGTERM')
     expect((await cli.exited()).code).toBe(0)
   })
+
+  it('a worker started to replace a dead one gets the filters PUT before it started; after SIGHUP, the file again', async () => {
+    if (!existsSync(ADD_HEADER_WASM)) throw new Error(`${ADD_HEADER_WASM} is missing: run npm run build:wasm`)
+    const up = await startUpstream()
+    onTestFinished(() => up.close())
+    const cli = runCli(['serve', '--config', configFile(up.url), '--workers', '2'])
+    const adminUrl = String((await cli.waitForRecord((r) => r.msg === 'admin listening for all workers')).adminUrl)
+    await waitFor(() => cli.records.filter((r) => r.msg === 'gateway listening').length === 2, 'two workers listening', 30_000)
+    const url = String(cli.records.find((r) => r.msg === 'gateway listening')?.url)
+    await waitFor(async () => (await request(`${adminUrl}/ready`)).statusCode === 200, 'both workers to report their admin port')
+    const put = async (value: string) => {
+      const res = await request(`${adminUrl}/filters/add-header`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ source: ADD_HEADER_WASM, config: { name: 'x-hello', value } }),
+      })
+      await res.body.dump()
+      expect(res.statusCode).toBe(200)
+    }
+    /** Kills one worker and waits until its replacement serves and reported to the primary. */
+    const replaceOneWorker = async (): Promise<number> => {
+      const started = cli.records.filter((r) => r.msg === 'worker started').map((r) => Number(r.pid))
+      const victim = started.at(-1) as number
+      const listening = cli.records.filter((r) => r.msg === 'gateway listening').length
+      process.kill(victim, 'SIGKILL')
+      await waitFor(() => cli.records.some((r) => r.msg === 'worker restarted' && r.replaces === victim), 'the worker restarted', 30_000)
+      const fresh = Number(cli.records.find((r) => r.msg === 'worker restarted' && r.replaces === victim)?.pid)
+      await waitFor(() => cli.records.filter((r) => r.msg === 'gateway listening').length > listening, 'the new worker listening', 30_000)
+      await waitFor(async () => (await request(`${adminUrl}/ready`)).statusCode === 200, 'the new worker reported its admin port')
+      return fresh
+    }
+
+    await put('v2')
+    await put('v3') // only the last change per filter is replayed
+    const fresh = await replaceOneWorker()
+    const after = await sweep(adminUrl, url, 16)
+    expect(after.pids.has(fresh)).toBe(true)
+    expect(new Set(after.values)).toEqual(new Set(['v3']))
+    expect(cli.records.some((r) => r.msg === 'earlier admin changes replayed to a new worker' && r.pid === fresh && r.changes === 1)).toBe(true)
+
+    // SIGHUP: every worker reloads the file, and a worker started afterwards gets nothing older.
+    process.kill(cli.child.pid as number, 'SIGHUP')
+    await waitFor(async () => {
+      const values = new Set((await sweep(adminUrl, url, 8)).values)
+      return values.size === 1 && values.has('old')
+    }, 'every worker back on the file', 30_000)
+    const later = await replaceOneWorker()
+    const back = await sweep(adminUrl, url, 16)
+    expect(back.pids.has(later)).toBe(true)
+    expect(new Set(back.values)).toEqual(new Set(['old']))
+
+    cli.child.kill('SIGTERM')
+    expect((await cli.exited()).code).toBe(0)
+  })
 })

@@ -15,7 +15,7 @@ import { WasmgateError } from '../../errors.ts'
 import { createGateway, type Gateway } from '../../index.ts'
 import { createLogger, type LogLevel, type Logger } from '../../observability/log.ts'
 import { startDemoUpstream, type DemoUpstream } from '../../server/demo-upstream.ts'
-import { reportWorkerAdmin, startWorkerHeartbeat, superviseWorkers } from '../../server/workers.ts'
+import { startWorkerHeartbeat, superviseWorkers } from '../../server/workers.ts'
 import { startConfigTriggers } from '../config-triggers.ts'
 
 interface ServeOptions {
@@ -83,7 +83,6 @@ async function serve(options: ServeOptions): Promise<void> {
     process.stderr.write(`\nwasmgate is running the embedded default: demo upstream at ${demo.url}, filters telemetry, auth, rate-limit, header-rewrite.\nTry:\n${tries}\n`)
   }
   const gw = gateway
-  reportWorkerAdmin(gw.workerAdminUrl)
   if (cluster.isWorker && process.env.WASMGATE_STALL_ROUTE_FOR_TESTING === '1') addStallRouteForTesting(gw)
   // SIGHUP (and reload.watchConfig) reload the config file; without one there is nothing to reload.
   const triggers = options.config === undefined ? undefined : startConfigTriggers(options.config, gw, logger)
