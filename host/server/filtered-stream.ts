@@ -121,13 +121,18 @@ export class FilteredStream extends ProxyStream implements StreamSink {
    * response).
    */
   #routeAgain(): boolean {
-    const fields: Record<string, string> = {}
+    const router = this.ctx.router
     const flat = this.headers
-    for (let i = 0; i < flat.length; i += 2) {
-      const name = flat[i] as string
-      fields[name] = fields[name] === undefined ? (flat[i + 1] as string) : `${fields[name]}, ${flat[i + 1] as string}`
-    }
-    const match = this.ctx.router.match({ method: this.method, url: this.path, headers: fields })
+    // Filters write request headers on most requests (a trace id, say): build only what routes read.
+    let fields: Record<string, string>
+    if (router.readsHeaders) {
+      fields = {}
+      for (let i = 0; i < flat.length; i += 2) {
+        const name = flat[i] as string
+        fields[name] = fields[name] === undefined ? (flat[i + 1] as string) : `${fields[name]}, ${flat[i + 1] as string}`
+      }
+    } else fields = { host: getHeader(flat, 'host') ?? '' }
+    const match = router.match({ method: this.method, url: this.path, headers: fields })
     const rt = match === undefined ? undefined : this.ctx.routes[match.index]
     if (rt === this.rt) return true
     if (rt === undefined) {

@@ -39,9 +39,12 @@ export interface RouteQuery {
 
 export class Router {
   readonly routes: readonly CompiledRoute[]
+  /** Some route matches on a header other than host: a query needs every header, not just host. */
+  readonly readsHeaders: boolean
 
   constructor(routes: readonly RouteConfig[]) {
     this.routes = routes.map(compileRoute)
+    this.readsHeaders = this.routes.some((r) => r.headers.length > 0)
   }
 
   match(q: RouteQuery): CompiledRoute | undefined {
