@@ -76,8 +76,9 @@ export class HttpContext implements AbiContext {
     this.#stream.clearRouteCache()
   }
 
-  get stream(): StreamAccess {
-    return this.#stream
+  /** The stream, while it waits on this filter (see `watched`). */
+  waitingStream(): StreamAccess | undefined {
+    return this.watched ? this.#stream : undefined
   }
 
   get requestId(): string {

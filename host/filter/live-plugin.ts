@@ -15,7 +15,6 @@ import { startPlugin, type PluginSpec } from '../vm/plugin.ts'
 import type { HttpCallDispatcher } from './contract.ts'
 import type { FilterMetrics } from './filter-metrics.ts'
 import { RootContext } from './root-context.ts'
-import { HttpContext, type StreamAccess } from './http-context.ts'
 import { callForeignFunction } from './foreign-functions.ts'
 
 /** Per-gateway state every plugin shares. */
@@ -62,6 +61,16 @@ export interface Callbacks {
 
 const PINO_LEVEL = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const
 const FROM_PINO: Record<string, number> = { trace: 0, debug: 1, info: 2, warn: 3, error: 4, fatal: 5, silent: 5 }
+
+/** A stream told when the instance fails while it waits on it (filter/chain.ts). */
+interface FailureListener {
+  instanceFailed(live: LivePlugin): void
+}
+
+/** Stream contexts (filter/http-context.ts) answer with their stream while it waits on them. */
+interface WaitingContext {
+  waitingStream?(): FailureListener | undefined
+}
 
 export class LivePlugin implements InstanceServices {
   readonly spec: PluginSpec
@@ -233,8 +242,11 @@ export class LivePlugin implements InstanceServices {
     // Streams waiting on this instance are found through its contexts (no per-request set to
     // keep: see vm/id-table.ts for what per-request hash-table churn costs).
     setImmediate(() => {
-      const waiting = new Set<StreamAccess>()
-      for (const ctx of this.instance.contexts()) if (ctx instanceof HttpContext && ctx.watched) waiting.add(ctx.stream)
+      const waiting = new Set<FailureListener>()
+      for (const ctx of this.instance.contexts() as WaitingContext[]) {
+        const stream = ctx.waitingStream?.()
+        if (stream !== undefined) waiting.add(stream)
+      }
       for (const s of waiting) s.instanceFailed(this)
     })
   }

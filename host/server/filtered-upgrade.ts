@@ -1,0 +1,196 @@
+/**
+ * @module
+ * A route's filters on an upgrade (WebSocket) handshake, as Envoy runs them: the request headers
+ * go through the chain (auth can refuse the upgrade, rewrites apply, an http call holds it), the
+ * upstream's 101 or refusal and any gateway error go back through the response callbacks, and
+ * on_log runs when the tunnel closes. The tunnelled bytes are not HTTP and bypass the filters.
+ */
+import type { IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { WasmgateError, errorCodes } from '../errors.ts'
+import type { FilterChain, FilterStream, StreamInfo, StreamSink } from '../filter/contract.ts'
+import { HeaderMap } from '../filter/header-map.ts'
+import type { ProxyContext, RouteRuntime } from './proxy-context.ts'
+import { rewritePath } from './router.ts'
+import { makeStreamInfo } from './stream-info.ts'
+import { openTunnel, responseHead, writeResponse, type UpgradeOutcome, type UpgradeTarget, type UpgradeTunnel } from './upgrade-tunnel.ts'
+
+/**
+ * The route's filter chain on one upgrade request (the StreamSink of its FilterStream). Nothing
+ * goes upstream until the chain has passed the request headers; whatever the client receives
+ * (the 101, a refusal, a filter's local reply, a gateway error) has been through the chain's
+ * response side, the socket is closed after any answer but a 101, and the chain's end (on_log,
+ * on_done, on_delete) comes when the client socket closes.
+ */
+export class FilteredUpgrade implements StreamSink, UpgradeOutcome {
+  readonly #ctx: ProxyContext
+  readonly #req: IncomingMessage
+  readonly #socket: Duplex
+  readonly #head: Buffer
+  #rt: RouteRuntime
+  readonly #chain: FilterChain
+  readonly #requestId: string
+  readonly #startMs = Date.now()
+  readonly #startPerfMs = performance.now()
+  #fs: FilterStream | undefined
+  #info: StreamInfo | undefined
+  #tunnel: UpgradeTunnel | undefined
+  #isDispatched = false
+  #isAnswered = false
+
+  constructor(ctx: ProxyContext, req: IncomingMessage, socket: Duplex, head: Buffer, rt: RouteRuntime, chain: FilterChain, requestId: string) {
+    this.#ctx = ctx
+    this.#req = req
+    this.#socket = socket
+    this.#head = head
+    this.#rt = rt
+    this.#chain = chain
+    this.#requestId = requestId
+  }
+
+  start(target: UpgradeTarget): void {
+    const info = makeStreamInfo(this.#ctx, this.#req, this.#rt, { requestId: this.#requestId, startMs: this.#startMs, startPerfMs: this.#startPerfMs })
+    this.#info = info
+    const fs = this.#chain.createStream(info, this)
+    this.#fs = fs
+    this.#socket.once('close', () => {
+      this.#tunnel?.abandon()
+      fs.destroy()
+    })
+    const flat = [':method', target.method, ':path', target.path, ':authority', '', ':scheme', this.#ctx.isTls ? 'https' : 'http']
+    for (let i = 0; i < target.headers.length; i += 2) {
+      if (target.headers[i] === 'host') flat[5] = target.headers[i + 1] as string
+      else flat.push(target.headers[i] as string, target.headers[i + 1] as string)
+    }
+    // The handshake is all headers: filters see no request body.
+    fs.decodeHeaders(new HeaderMap(flat), true)
+  }
+
+  // StreamSink: request side
+
+  sendRequestHeaders(headers: HeaderMap): void {
+    // The client may have gone while a filter held the handshake (an http call, say).
+    if (this.#isDispatched || this.#isAnswered || this.#socket.destroyed) return
+    this.#isDispatched = true
+    const method = headers.get(':method') ?? this.#req.method ?? 'GET'
+    let path = headers.get(':path') ?? '/'
+    const out: string[] = []
+    const src = headers.flat
+    for (let i = 0; i < src.length; i += 2) {
+      const name = src[i] as string
+      if (name.charCodeAt(0) !== 58 /* ':' */ && name !== 'host') out.push(name, src[i + 1] as string)
+    }
+    out.push('host', headers.get(':authority') ?? headers.get('host') ?? '')
+    if (this.#fs?.isRouteCacheCleared === true) {
+      // As for plain requests (FilteredStream): a filter changed the request, so route again.
+      const fields: Record<string, string> = {}
+      for (let i = 0; i < out.length; i += 2) fields[out[i] as string] = out[i + 1] as string
+      const match = this.#ctx.router.match({ method, url: path, headers: fields })
+      const rt = match === undefined ? undefined : this.#ctx.routes[match.index]
+      if (rt === undefined) return this.failed(new WasmgateError('WG_ERR_REQUEST_NO_ROUTE', [method, path]))
+      if (rt !== this.#rt) {
+        this.#rt = rt
+        path = rewritePath(rt.route, path)
+        if (this.#info !== undefined) {
+          this.#info.routeName = rt.route.name
+          this.#info.clusterName = rt.cluster?.name
+        }
+      }
+    }
+    openTunnel(this.#ctx, this.#rt, this.#req, this.#socket, this.#head, this.#requestId, { method, path, headers: out }, this)
+  }
+
+  sendRequestData(): void {}
+  sendRequestTrailers(): void {}
+  pauseRequestReading(): void {}
+  resumeRequestReading(): void {}
+
+  // UpgradeOutcome: the upstream's answer, into the chain's response side
+
+  upgraded(status: number, headers: string[], tunnel: UpgradeTunnel): void {
+    this.#tunnel = tunnel
+    if (this.#socket.destroyed) return tunnel.abandon()
+    const info = this.#info as StreamInfo
+    info.upstreamAddress = tunnel.endpointAuthority
+    this.#encode(status, headers, undefined)
+  }
+
+  refused(status: number, headers: string[], body: Buffer): void {
+    const info = this.#info as StreamInfo
+    info.responseBodyBytes = body.length
+    this.#encode(status, headers, body)
+  }
+
+  /** A gateway error (upstream down, no route...), answered through the filters like Envoy's router replies. */
+  failed(err: WasmgateError): void {
+    this.#ctx.logger.warn({ requestId: this.#requestId, code: err.code, upgrade: true }, err.message)
+    const body = Buffer.from(JSON.stringify({ code: err.code, requestId: this.#requestId }))
+    const headers = ['content-type', 'application/json']
+    if (this.#ctx.headerOptions.requestId) headers.push('x-request-id', this.#requestId)
+    this.#encode(err.httpStatus ?? 502, headers, body)
+  }
+
+  #encode(status: number, headers: string[], body: Buffer | undefined): void {
+    const fs = this.#fs
+    if (fs === undefined || this.#isAnswered) return
+    ;(this.#info as StreamInfo).responseCode = status
+    const hasBody = body !== undefined && body.length > 0
+    fs.encodeHeaders(new HeaderMap([':status', String(status), ...headers]), !hasBody)
+    if (hasBody) fs.encodeData(body, true)
+  }
+
+  // StreamSink: response side, out to the client socket
+
+  sendResponseHeaders(headers: HeaderMap, endOfStream: boolean): void {
+    if (this.#isAnswered) return
+    this.#isAnswered = true
+    const status = Number(headers.get(':status')) || 200
+    const flat: string[] = []
+    const src = headers.flat
+    for (let i = 0; i < src.length; i += 2) if ((src[i] as string).charCodeAt(0) !== 58) flat.push(src[i] as string, src[i + 1] as string)
+    const tunnel = this.#tunnel
+    if (tunnel !== undefined && status === 101) return tunnel.accept(101, flat)
+    // Not a handshake (a refusal, or a filter turned the 101 into something else): the body, if
+    // any, is delimited by closing the connection.
+    tunnel?.abandon()
+    const kept = flat.filter((_, i, all) => !['content-length', 'transfer-encoding', 'connection', 'upgrade'].includes(all[i - (i % 2)] as string))
+    this.#socket.write(responseHead(status, [...kept, 'connection', 'close']))
+    if (endOfStream) this.#socket.end()
+  }
+
+  sendResponseData(chunk: Uint8Array, endOfStream: boolean): void {
+    if (chunk.byteLength > 0) this.#socket.write(chunk)
+    if (endOfStream) this.#socket.end()
+  }
+
+  sendResponseTrailers(): void {
+    this.#socket.end()
+  }
+
+  sendLocalReply(status: number, headers: ReadonlyArray<readonly [string, string]>, body: Uint8Array | string, details: string): void {
+    if (this.#isAnswered) return
+    this.#isAnswered = true
+    this.#tunnel?.abandon()
+    ;(this.#info as StreamInfo).responseCode = status
+    this.#ctx.logger.debug({ requestId: this.#requestId, status, details, upgrade: true }, 'filter local reply')
+    const flat = headers.flatMap(([name, value]) => [name.toLowerCase(), value]).filter((_, i, all) => !['content-length', 'transfer-encoding', 'connection'].includes(all[i - (i % 2)] as string))
+    if (this.#ctx.headerOptions.requestId && !flat.includes('x-request-id')) flat.push('x-request-id', this.#requestId)
+    writeResponse(this.#socket, status, flat, typeof body === 'string' ? Buffer.from(body) : Buffer.from(body.buffer, body.byteOffset, body.byteLength))
+  }
+
+  failStream(code: string, details: string): void {
+    this.#tunnel?.abandon()
+    this.#ctx.logger.warn({ requestId: this.#requestId, code, details, upgrade: true }, 'filter failed the request')
+    if (this.#isAnswered) return void this.#socket.destroy()
+    this.#isAnswered = true
+    const status = (errorCodes as Record<string, { httpStatus?: number }>)[code]?.httpStatus ?? 503
+    ;(this.#info as StreamInfo).responseCode = status
+    const body = Buffer.from(JSON.stringify({ code, requestId: this.#requestId }))
+    writeResponse(this.#socket, status, ['content-type', 'application/json', 'x-request-id', this.#requestId], body)
+  }
+
+  resetStream(): void {
+    this.#tunnel?.abandon()
+    this.#socket.destroy()
+  }
+}
