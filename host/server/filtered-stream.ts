@@ -14,6 +14,7 @@ import { WasmgateError, errorCodes, type ErrorCode } from '../errors.ts'
 import type { FilterStream, StreamInfo, StreamSink } from '../filter/contract.ts'
 import { HeaderMap } from '../filter/header-map.ts'
 import { sendLocalReply as writeLocalReply } from './local-reply.ts'
+import { lowercasePairs } from './proxy-headers.ts'
 import { rewritePath } from './router.ts'
 import { makeStreamInfo } from './stream-info.ts'
 import { ProxyStream } from './stream.ts'
@@ -87,6 +88,7 @@ export class FilteredStream extends ProxyStream implements StreamSink {
     flat.push('host', headers.get(':authority') ?? headers.get('host') ?? '')
     this.headers = flat
     if (this.#fs?.isRouteCacheCleared === true && !this.#routeAgain()) return
+    if (this.rt?.route.config.directResponse !== undefined) return this.#answerDirectly()
     if (endOfStream) return this.#dispatchOnce(null)
     if (this.#isRequestBodyPiped) return this.#dispatchOnce(this.req)
     // Else wait for the first data call to know whether the body arrives whole.
@@ -145,9 +147,8 @@ export class FilteredStream extends ProxyStream implements StreamSink {
       info.routeName = rt.route.name
       info.clusterName = rt.cluster?.name
     }
-    const direct = rt.route.config.directResponse
-    if (direct !== undefined) {
-      this.#replyThroughChain(direct.status, Object.entries(direct.headers).flat(), Buffer.from(direct.body ?? ''))
+    if (rt.route.config.directResponse !== undefined) {
+      this.#answerDirectly()
       return false
     }
     this.path = rewritePath(rt.route, this.path)
@@ -290,6 +291,13 @@ export class FilteredStream extends ProxyStream implements StreamSink {
     this.logError(err)
     const body = Buffer.from(JSON.stringify(isClientError ? { code: err.code, requestId: this.requestId, message: err.message } : { code: err.code, requestId: this.requestId }))
     this.#replyThroughChain(err.httpStatus ?? 500, ['content-type', 'application/json'], body)
+  }
+
+  /** The route's direct response, after the filters' request side and through their response side. */
+  #answerDirectly(): void {
+    const direct = this.rt?.route.config.directResponse
+    if (direct === undefined) return
+    this.#replyThroughChain(direct.status, lowercasePairs(direct.headers), Buffer.from(direct.body ?? ''))
   }
 
   /** A reply of the gateway's own, encoded through the filters' response callbacks. */

@@ -11,6 +11,7 @@ import { WasmgateError, errorCodes } from '../errors.ts'
 import type { FilterChain, FilterStream, StreamInfo, StreamSink } from '../filter/contract.ts'
 import { HeaderMap } from '../filter/header-map.ts'
 import type { ProxyContext, RouteRuntime } from './proxy-context.ts'
+import { lowercasePairs } from './proxy-headers.ts'
 import { rewritePath } from './router.ts'
 import { makeStreamInfo } from './stream-info.ts'
 import { openTunnel, responseHead, writeResponse, type UpgradeOutcome, type UpgradeTarget, type UpgradeTunnel } from './upgrade-tunnel.ts'
@@ -97,6 +98,8 @@ export class FilteredUpgrade implements StreamSink, UpgradeOutcome {
         }
       }
     }
+    const direct = this.#rt.route.config.directResponse
+    if (direct !== undefined) return this.#encode(direct.status, lowercasePairs(direct.headers), Buffer.from(direct.body ?? ''))
     openTunnel(this.#ctx, this.#rt, this.#req, this.#socket, this.#head, this.#requestId, { method, path, headers: out }, this)
   }
 

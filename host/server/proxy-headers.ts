@@ -205,3 +205,10 @@ function removeListed(flat: string[], connection: string): void {
   }
   flat.length = w
 }
+
+/** Config headers as a flat list with lowercase names (HeaderMap's form). */
+export function lowercasePairs(headers: Readonly<Record<string, string>>): string[] {
+  const out: string[] = []
+  for (const [name, value] of Object.entries(headers)) out.push(name.toLowerCase(), value)
+  return out
+}

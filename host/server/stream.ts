@@ -63,7 +63,8 @@ export class ProxyStream implements AttemptOwner {
     this.headers = hdr.flat
     if (rt === undefined) return this.fail(new WasmgateError('WG_ERR_REQUEST_NO_ROUTE', [this.method, req.url ?? '']), true)
     const direct = rt.route.config.directResponse
-    if (direct !== undefined) {
+    // With filters, the answer comes after them (FilteredStream), as Envoy's router sends it.
+    if (direct !== undefined && rt.chain === undefined) {
       this.status = direct.status
       return sendLocalReply(this.res, direct.status, Object.entries(direct.headers), direct.body ?? '', this.ctx.headerOptions.requestId ? this.requestId : undefined)
     }

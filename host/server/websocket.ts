@@ -11,7 +11,7 @@ import { FilteredUpgrade } from './filtered-upgrade.ts'
 import type { ProxyContext } from './proxy-context.ts'
 import { buildRequestHeaders } from './proxy-headers.ts'
 import { rewritePath } from './router.ts'
-import { openTunnel, writeError, type UpgradeTarget } from './upgrade-tunnel.ts'
+import { openTunnel, writeError, writeResponse, type UpgradeTarget } from './upgrade-tunnel.ts'
 
 export function tunnelUpgrade(ctx: ProxyContext, req: IncomingMessage, socket: Duplex, head: Buffer): void {
   socket.on('error', () => socket.destroy())
@@ -19,8 +19,12 @@ export function tunnelUpgrade(ctx: ProxyContext, req: IncomingMessage, socket: D
   const rt = route === undefined ? undefined : ctx.routes[route.index]
   const clientIp = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '')
   const hdr = buildRequestHeaders(req.rawHeaders, ctx.headerOptions, clientIp, ctx.isTls ? 'https' : 'http', route?.config.rewrite?.host)
-  if (rt === undefined || (rt.cluster === undefined && rt.chain === undefined)) {
-    return writeError(ctx, socket, new WasmgateError('WG_ERR_REQUEST_NO_ROUTE', [req.method ?? '', req.url ?? '']), hdr.requestId)
+  if (rt === undefined) return writeError(ctx, socket, new WasmgateError('WG_ERR_REQUEST_NO_ROUTE', [req.method ?? '', req.url ?? '']), hdr.requestId)
+  const direct = rt.route.config.directResponse
+  if (direct !== undefined && rt.chain === undefined) {
+    const headers = Object.entries(direct.headers).flat()
+    if (ctx.headerOptions.requestId) headers.push('x-request-id', hdr.requestId)
+    return writeResponse(socket, direct.status, headers, Buffer.from(direct.body ?? ''))
   }
   const target: UpgradeTarget = { method: req.method ?? 'GET', path: rewritePath(rt.route, req.url ?? '/'), headers: hdr.flat }
   if (rt.chain === undefined) return openTunnel(ctx, rt, req, socket, head, hdr.requestId, target, undefined)

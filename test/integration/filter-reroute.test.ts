@@ -5,9 +5,11 @@ import { request } from 'undici'
 import { describe, expect, it } from 'vitest'
 import { filterDir, useFilterBuild } from '../helpers/filter-harness.ts'
 import { startGateway } from '../helpers/gateway.ts'
+import { sha256Hex } from '../helpers/jwt-tokens.ts'
 import { startUpstream, type EchoBody } from '../helpers/upstream.ts'
 
 const rewrite = useFilterBuild(filterDir('header-rewrite'))
+const auth = useFilterBuild(filterDir('auth'))
 
 /** An upstream that says who it is and what it received. */
 async function namedUpstream(name: string) {
@@ -113,5 +115,23 @@ describe('routing again after a filter changes the request', () => {
     const ok = await request(`${gw.url}/fine`)
     await ok.body.dump()
     expect(ok.statusCode).toBe(200)
+  })
+
+  it('runs a direct-response route through its filters: auth guards it, response actions apply', async () => {
+    const gw = await startGateway({
+      filters: [
+        { name: 'auth', source: auth.wasm, config: { apiKeys: { keys: [{ name: 'ops', sha256: sha256Hex('ops-key') }] } } },
+        rewriteFilter([{ match: { prefix: '/' }, response: { set: { 'x-filtered': '1' } } }]),
+      ],
+      routes: [{ name: 'info', match: { path: '/info' }, filters: ['auth', 'rewrite'], directResponse: { status: 200, body: 'build 42', headers: { 'Content-Type': 'text/plain' } } }],
+    })
+    const anonymous = await request(`${gw.url}/info`)
+    await anonymous.body.dump()
+    expect(anonymous.statusCode).toBe(401)
+    const ops = await request(`${gw.url}/info`, { headers: { 'x-api-key': 'ops-key' } })
+    expect(ops.statusCode).toBe(200)
+    expect(await ops.body.text()).toBe('build 42')
+    expect(ops.headers['content-type']).toBe('text/plain')
+    expect(ops.headers['x-filtered']).toBe('1')
   })
 })
