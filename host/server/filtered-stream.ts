@@ -88,7 +88,13 @@ export class FilteredStream extends ProxyStream implements StreamSink {
     flat.push('host', headers.get(':authority') ?? headers.get('host') ?? '')
     this.headers = flat
     if (this.#fs?.isRouteCacheCleared === true && !this.#routeAgain()) return
-    if (this.rt?.route.config.directResponse !== undefined) return this.#answerDirectly()
+    const route = this.rt?.route
+    if (route?.config.directResponse !== undefined) return this.#answerDirectly()
+    if (route !== undefined) {
+      this.path = rewritePath(route, this.path)
+      const host = route.config.rewrite?.host
+      if (host !== undefined) setHeader(this.headers, 'host', host)
+    }
     if (endOfStream) return this.#dispatchOnce(null)
     if (this.#isRequestBodyPiped) return this.#dispatchOnce(this.req)
     // Else wait for the first data call to know whether the body arrives whole.
@@ -118,9 +124,9 @@ export class FilteredStream extends ProxyStream implements StreamSink {
   /**
    * Envoy's router picks the route from the headers it is handed, and a Wasm filter that writes
    * request headers clears the cached one: match again on the method, path and headers the chain
-   * produced. The filter chain that ran stays; the cluster, timeout, rewrites, stats and logs
-   * follow the new route. False when the request was answered instead (no route, a direct
-   * response).
+   * produced. The filter chain that ran stays; the cluster, timeout, rewrites (applied by the
+   * caller for whichever route wins), stats and logs follow the new route. False when the
+   * request was answered instead (no route, a direct response).
    */
   #routeAgain(): boolean {
     const router = this.ctx.router
@@ -151,9 +157,6 @@ export class FilteredStream extends ProxyStream implements StreamSink {
       this.#answerDirectly()
       return false
     }
-    this.path = rewritePath(rt.route, this.path)
-    const host = rt.route.config.rewrite?.host
-    if (host !== undefined) setHeader(this.headers, 'host', host)
     return true
   }
 

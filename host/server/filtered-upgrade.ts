@@ -91,15 +91,19 @@ export class FilteredUpgrade implements StreamSink, UpgradeOutcome {
       if (rt === undefined) return this.failed(new WasmgateError('WG_ERR_REQUEST_NO_ROUTE', [method, path]))
       if (rt !== this.#rt) {
         this.#rt = rt
-        path = rewritePath(rt.route, path)
         if (this.#info !== undefined) {
           this.#info.routeName = rt.route.name
           this.#info.clusterName = rt.cluster?.name
         }
       }
     }
-    const direct = this.#rt.route.config.directResponse
+    const route = this.#rt.route
+    const direct = route.config.directResponse
     if (direct !== undefined) return this.#encode(direct.status, lowercasePairs(direct.headers), Buffer.from(direct.body ?? ''))
+    // The route's rewrites, after the filters (as in FilteredStream).
+    path = rewritePath(route, path)
+    const hostRewrite = route.config.rewrite?.host
+    if (hostRewrite !== undefined) out[out.length - 1] = hostRewrite
     openTunnel(this.#ctx, this.#rt, this.#req, this.#socket, this.#head, this.#requestId, { method, path, headers: out }, this)
   }
 

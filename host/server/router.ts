@@ -67,7 +67,7 @@ export class Router {
 /** Applies a route's prefix rewrite to a request URL (query kept). */
 export function rewritePath(route: CompiledRoute, url: string): string {
   const replacement = route.config.rewrite?.prefix
-  if (replacement === undefined || route.prefix === undefined) return url
+  if (replacement === undefined || route.prefix === undefined || !url.startsWith(route.prefix)) return url
   const rest = url.slice(route.prefix.length)
   let out = replacement + rest
   if (out === '' || out[0] === '?') out = `/${out}`

@@ -58,7 +58,10 @@ export class ProxyStream implements AttemptOwner {
 
   start(): void {
     const { req, ctx, rt } = this
-    const hdr = buildRequestHeaders(req.rawHeaders, ctx.headerOptions, clientIp(req), ctx.isTls ? 'https' : 'http', rt?.route.config.rewrite?.host)
+    // Route rewrites apply where Envoy's router applies them, after the filters: a chain sees the
+    // request as the client sent it (FilteredStream rewrites once the chain has passed it).
+    const rewritesNow = rt?.chain === undefined
+    const hdr = buildRequestHeaders(req.rawHeaders, ctx.headerOptions, clientIp(req), ctx.isTls ? 'https' : 'http', rewritesNow ? rt?.route.config.rewrite?.host : undefined)
     this.requestId = hdr.requestId
     this.headers = hdr.flat
     if (rt === undefined) return this.fail(new WasmgateError('WG_ERR_REQUEST_NO_ROUTE', [this.method, req.url ?? '']), true)
@@ -70,7 +73,7 @@ export class ProxyStream implements AttemptOwner {
     }
     const max = ctx.maxRequestBodyBytes
     if (max > 0 && hdr.contentLength > max) return this.fail(new WasmgateError('WG_ERR_REQUEST_BODY_TOO_LARGE', [max]), true)
-    this.path = rewritePath(rt.route, req.url ?? '/')
+    this.path = rewritesNow ? rewritePath(rt.route, req.url ?? '/') : (req.url ?? '/')
     this.body = hdr.hasBody ? req : null
     this.begin()
   }

@@ -18,7 +18,9 @@ export function tunnelUpgrade(ctx: ProxyContext, req: IncomingMessage, socket: D
   const route = ctx.router.match(req as { method: string; url: string; headers: IncomingMessage['headers'] })
   const rt = route === undefined ? undefined : ctx.routes[route.index]
   const clientIp = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '')
-  const hdr = buildRequestHeaders(req.rawHeaders, ctx.headerOptions, clientIp, ctx.isTls ? 'https' : 'http', route?.config.rewrite?.host)
+  // As for plain requests: with filters, route rewrites wait until the chain has passed the handshake.
+  const rewritesNow = rt?.chain === undefined
+  const hdr = buildRequestHeaders(req.rawHeaders, ctx.headerOptions, clientIp, ctx.isTls ? 'https' : 'http', rewritesNow ? route?.config.rewrite?.host : undefined)
   if (rt === undefined) return writeError(ctx, socket, new WasmgateError('WG_ERR_REQUEST_NO_ROUTE', [req.method ?? '', req.url ?? '']), hdr.requestId)
   const direct = rt.route.config.directResponse
   if (direct !== undefined && rt.chain === undefined) {
@@ -26,7 +28,8 @@ export function tunnelUpgrade(ctx: ProxyContext, req: IncomingMessage, socket: D
     if (ctx.headerOptions.requestId) headers.push('x-request-id', hdr.requestId)
     return writeResponse(socket, direct.status, headers, Buffer.from(direct.body ?? ''))
   }
-  const target: UpgradeTarget = { method: req.method ?? 'GET', path: rewritePath(rt.route, req.url ?? '/'), headers: hdr.flat }
+  const url = req.url ?? '/'
+  const target: UpgradeTarget = { method: req.method ?? 'GET', path: rewritesNow ? rewritePath(rt.route, url) : url, headers: hdr.flat }
   if (rt.chain === undefined) return openTunnel(ctx, rt, req, socket, head, hdr.requestId, target, undefined)
   new FilteredUpgrade(ctx, req, socket, head, rt, rt.chain, hdr.requestId).start(target)
 }

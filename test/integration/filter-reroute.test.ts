@@ -134,4 +134,21 @@ describe('routing again after a filter changes the request', () => {
     expect(ops.headers['content-type']).toBe('text/plain')
     expect(ops.headers['x-filtered']).toBe('1')
   })
+
+  it("lets filters see the request as the client sent it and applies the route's rewrites after them", async () => {
+    const backend = await namedUpstream('backend')
+    const gw = await startGateway({
+      clusters: [{ name: 'backend', endpoints: [backend.url] }],
+      filters: [rewriteFilter([{ match: { prefix: '/api/' }, request: { set: { 'x-seen-path': '${path}', 'x-seen-host': '${host}' } } }])],
+      routes: [{ match: { prefix: '/api/' }, cluster: 'backend', filters: ['rewrite'], rewrite: { prefix: '/v2/', host: 'backend.internal' } }],
+    })
+    const res = await request(`${gw.url}/api/users?id=1`)
+    const seen = (await res.body.json()) as EchoBody
+    expect(seen.path).toBe('/v2/users?id=1')
+    expect(seen.headers.host).toBe('backend.internal')
+    // Envoy's router rewrites last, so the filter matched and read the client's path and host.
+    expect(seen.headers['x-seen-path']).toBe('/api/users?id=1')
+    expect(seen.headers['x-seen-host']).toBe(new URL(gw.url).host)
+    expect(seen.headers['x-forwarded-host']).toBe(new URL(gw.url).host)
+  })
 })
