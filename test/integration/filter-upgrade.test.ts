@@ -45,10 +45,10 @@ async function startChatUpstream() {
   const live = { count: 0 }
   const wss = new WebSocketServer({
     server: up.server,
-    verifyClient: (info, done) => (info.req.url?.startsWith('/ws/') ? done(true) : done(false, 404, 'not a websocket')),
+    verifyClient: (info, done) => (/^\/(ws|chat)\//.test(info.req.url ?? '') ? done(true) : done(false, 404, 'not a websocket')),
   })
   wss.on('connection', (sock, req) => {
-    seen.push(req.headers)
+    seen.push({ ...req.headers, ':path': req.url })
     live.count++
     sock.on('close', () => live.count--)
     sock.on('message', (m) => sock.send(`echo:${m.toString()}`))
@@ -69,7 +69,8 @@ describe('filters on WebSocket upgrades', () => {
           config: { rules: [{ match: { prefix: '/ws/' }, request: { set: { 'x-via-filter': '1' } }, response: { set: { 'x-handshake': 'filtered' } } }] },
         },
       ],
-      routes: [{ name: 'chat', match: { prefix: '/ws/' }, cluster: 'chat', filters: ['auth', 'rewrite'] }],
+      // The route's rewrite applies after the filters, which match on the client's path.
+      routes: [{ name: 'chat', match: { prefix: '/ws/' }, cluster: 'chat', filters: ['auth', 'rewrite'], rewrite: { prefix: '/chat/' } }],
     })
 
     const refused = await connect(gw, '/ws/room')
@@ -89,7 +90,7 @@ describe('filters on WebSocket upgrades', () => {
     expect(await reply).toBe('echo:hi')
     ws.close()
     // The upstream's handshake carried what the filters set and not the stripped credential.
-    expect(seen[0]).toMatchObject({ 'x-consumer': 'app', 'x-via-filter': '1' })
+    expect(seen[0]).toMatchObject({ 'x-consumer': 'app', 'x-via-filter': '1', ':path': '/chat/room' })
     expect(seen[0]?.['x-api-key']).toBeUndefined()
   })
 
