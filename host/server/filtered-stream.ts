@@ -14,6 +14,7 @@ import { WasmgateError, errorCodes, type ErrorCode } from '../errors.ts'
 import type { FilterStream, StreamInfo, StreamSink } from '../filter/contract.ts'
 import { HeaderMap } from '../filter/header-map.ts'
 import { sendLocalReply as writeLocalReply } from './local-reply.ts'
+import { chainRequestHeaders, routeAgain, upstreamHeaders } from './chain-request.ts'
 import { lowercasePairs } from './proxy-headers.ts'
 import { rewritePath } from './router.ts'
 import { makeStreamInfo } from './stream-info.ts'
@@ -48,17 +49,12 @@ export class FilteredStream extends ProxyStream implements StreamSink {
     this.#fs = fs
     const hasBody = this.body !== null
     this.body = null
-    const flat = [':method', this.method, ':path', this.path, ':authority', '', ':scheme', this.ctx.isTls ? 'https' : 'http']
-    for (let i = 0; i < this.headers.length; i += 2) {
-      if (this.headers[i] === 'host') flat[5] = this.headers[i + 1] as string
-      else flat.push(this.headers[i] as string, this.headers[i + 1] as string)
-    }
     if (hasBody && fs.wantsRequestBody) {
       this.req.on('data', this.#onReqData)
       this.req.on('end', this.#onReqEnd)
     }
     this.#isRequestBodyPiped = hasBody && !fs.wantsRequestBody
-    fs.decodeHeaders(new HeaderMap(flat), !hasBody)
+    fs.decodeHeaders(chainRequestHeaders(this.method, this.path, this.headers, this.ctx.isTls), !hasBody)
   }
 
   readonly #onReqData = (chunk: Buffer): void => {
@@ -78,15 +74,7 @@ export class FilteredStream extends ProxyStream implements StreamSink {
     if (this.#isDispatched || this.res.headersSent) return
     this.method = headers.get(':method') ?? this.method
     this.path = headers.get(':path') ?? this.path
-    const flat: string[] = []
-    // Walk the flat list: the HeaderMap iterator allocates a generator and an array per entry.
-    const src = headers.flat
-    for (let i = 0; i < src.length; i += 2) {
-      const name = src[i] as string
-      if (name.charCodeAt(0) !== 58 /* ':' */ && name !== 'host') flat.push(name, src[i + 1] as string)
-    }
-    flat.push('host', headers.get(':authority') ?? headers.get('host') ?? '')
-    this.headers = flat
+    this.headers = upstreamHeaders(headers)
     if (this.#fs?.isRouteCacheCleared === true && !this.#routeAgain()) return
     const route = this.rt?.route
     if (route?.config.directResponse !== undefined) return this.#answerDirectly()
@@ -122,26 +110,13 @@ export class FilteredStream extends ProxyStream implements StreamSink {
   }
 
   /**
-   * Envoy's router picks the route from the headers it is handed, and a Wasm filter that writes
-   * request headers clears the cached one: match again on the method, path and headers the chain
-   * produced. The filter chain that ran stays; the cluster, timeout, rewrites (applied by the
-   * caller for whichever route wins), stats and logs follow the new route. False when the
-   * request was answered instead (no route, a direct response).
+   * A filter changed the request: match the routes again (chain-request.ts). The filter chain
+   * that ran stays; the cluster, timeout, rewrites (applied by the caller for whichever route
+   * wins), stats and logs follow the new route. False when the request was answered instead (no
+   * route, a direct response).
    */
   #routeAgain(): boolean {
-    const router = this.ctx.router
-    const flat = this.headers
-    // Filters write request headers on most requests (a trace id, say): build only what routes read.
-    let fields: Record<string, string>
-    if (router.readsHeaders) {
-      fields = {}
-      for (let i = 0; i < flat.length; i += 2) {
-        const name = flat[i] as string
-        fields[name] = fields[name] === undefined ? (flat[i + 1] as string) : `${fields[name]}, ${flat[i + 1] as string}`
-      }
-    } else fields = { host: getHeader(flat, 'host') ?? '' }
-    const match = router.match({ method: this.method, url: this.path, headers: fields })
-    const rt = match === undefined ? undefined : this.ctx.routes[match.index]
+    const rt = routeAgain(this.ctx, this.method, this.path, this.headers)
     if (rt === this.rt) return true
     if (rt === undefined) {
       this.fail(new WasmgateError('WG_ERR_REQUEST_NO_ROUTE', [this.method, this.path]), true)

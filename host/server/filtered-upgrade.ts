@@ -11,6 +11,7 @@ import { WasmgateError, errorCodes } from '../errors.ts'
 import type { FilterChain, FilterStream, StreamInfo, StreamSink } from '../filter/contract.ts'
 import { HeaderMap } from '../filter/header-map.ts'
 import type { ProxyContext, RouteRuntime } from './proxy-context.ts'
+import { chainRequestHeaders, routeAgain, upstreamHeaders } from './chain-request.ts'
 import { lowercasePairs } from './proxy-headers.ts'
 import { rewritePath } from './router.ts'
 import { makeStreamInfo } from './stream-info.ts'
@@ -58,13 +59,8 @@ export class FilteredUpgrade implements StreamSink, UpgradeOutcome {
       this.#tunnel?.abandon()
       fs.destroy()
     })
-    const flat = [':method', target.method, ':path', target.path, ':authority', '', ':scheme', this.#ctx.isTls ? 'https' : 'http']
-    for (let i = 0; i < target.headers.length; i += 2) {
-      if (target.headers[i] === 'host') flat[5] = target.headers[i + 1] as string
-      else flat.push(target.headers[i] as string, target.headers[i + 1] as string)
-    }
     // The handshake is all headers: filters see no request body.
-    fs.decodeHeaders(new HeaderMap(flat), true)
+    fs.decodeHeaders(chainRequestHeaders(target.method, target.path, target.headers, this.#ctx.isTls), true)
   }
 
   // StreamSink: request side
@@ -75,19 +71,10 @@ export class FilteredUpgrade implements StreamSink, UpgradeOutcome {
     this.#isDispatched = true
     const method = headers.get(':method') ?? this.#req.method ?? 'GET'
     let path = headers.get(':path') ?? '/'
-    const out: string[] = []
-    const src = headers.flat
-    for (let i = 0; i < src.length; i += 2) {
-      const name = src[i] as string
-      if (name.charCodeAt(0) !== 58 /* ':' */ && name !== 'host') out.push(name, src[i + 1] as string)
-    }
-    out.push('host', headers.get(':authority') ?? headers.get('host') ?? '')
+    const out = upstreamHeaders(headers)
     if (this.#fs?.isRouteCacheCleared === true) {
       // As for plain requests (FilteredStream): a filter changed the request, so route again.
-      const fields: Record<string, string> = {}
-      for (let i = 0; i < out.length; i += 2) fields[out[i] as string] = out[i + 1] as string
-      const match = this.#ctx.router.match({ method, url: path, headers: fields })
-      const rt = match === undefined ? undefined : this.#ctx.routes[match.index]
+      const rt = routeAgain(this.#ctx, method, path, out)
       if (rt === undefined) return this.failed(new WasmgateError('WG_ERR_REQUEST_NO_ROUTE', [method, path]))
       if (rt !== this.#rt) {
         this.#rt = rt
