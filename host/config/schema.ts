@@ -68,6 +68,14 @@ export const ProxyHeadersSchema = Type.Object(
   { additionalProperties: false, default: {} },
 )
 
+export const PathsSchema = Type.Object(
+  {
+    normalize: Type.Boolean({ default: true, description: 'RFC 3986 normalization of request paths before routing and filters (dot segments, escapes of unreserved characters, backslashes)' }),
+    mergeSlashes: Type.Boolean({ default: true, description: 'with normalize: runs of / become one' }),
+  },
+  { additionalProperties: false, default: {} },
+)
+
 export const ShutdownSchema = Type.Object(
   {
     drainTimeoutMs: DurationMs(10000, 'in-flight requests get this long to finish after SIGTERM'),
@@ -236,6 +244,7 @@ export const GatewayConfigSchema = Type.Object(
     log: LogSchema,
     limits: LimitsSchema,
     proxyHeaders: ProxyHeadersSchema,
+    paths: PathsSchema,
     shutdown: ShutdownSchema,
     reload: ReloadSchema,
     workers: WorkersSchema,

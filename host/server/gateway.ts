@@ -32,6 +32,7 @@ import { Router } from './router.ts'
 import { ProxyStream } from './stream.ts'
 import { tunnelUpgrade } from './websocket.ts'
 import { joinPrimaryAdmin } from './worker-ipc.ts'
+import { normalizeRequestTarget } from './path-normalize.ts'
 
 /** Set by the primary of `serve --workers` for its workers: the admin URL it serves for them. */
 export const adminViaPrimaryEnv = 'WASMGATE_ADMIN_VIA_PRIMARY'
@@ -126,13 +127,20 @@ export async function startGateway(parts: GatewayParts): Promise<Gateway> {
 
   const server = createDownstreamServer(config, baseDir)
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    // Routes and filters match the normalized path, and the upstream gets it (path-normalize.ts).
+    const paths = ctx.config.paths
+    if (paths.normalize && req.url !== undefined) req.url = normalizeRequestTarget(req.url, paths)
     const rt = ctx.router.match(req as { method: string; url: string; headers: IncomingMessage['headers'] })
     const routeRt = rt === undefined ? undefined : ctx.routes[rt.index]
     const stream = routeRt?.chain === undefined ? new ProxyStream(ctx, req, res, routeRt) : new FilteredStream(ctx, req, res, routeRt)
     stream.start()
   })
   server.on('clientError', (err: Error & { code?: string }, socket: Duplex) => writeClientError(err, socket, config.limits.maxRequestHeadersBytes, config.limits.requestHeadersTimeoutMs, logger))
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => tunnelUpgrade(ctx, req, socket, head))
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const paths = ctx.config.paths
+    if (paths.normalize && req.url !== undefined) req.url = normalizeRequestTarget(req.url, paths)
+    tunnelUpgrade(ctx, req, socket, head)
+  })
   server.on('connection', (socket: Socket) => {
     metrics.downstreamConnections.inc()
     socket.once('close', () => metrics.downstreamConnections.dec())
