@@ -2,11 +2,13 @@
  * @module
  * The request as a filter chain sees it and as it leaves the chain, shared by plain requests
  * (filtered-stream.ts) and upgrade handshakes (filtered-upgrade.ts): upstream-bound flat headers
- * (host included) to an HTTP/2-style HeaderMap with pseudo-headers and back, and the route
- * chosen again from what the chain produced.
+ * (host included) to an HTTP/2-style HeaderMap with pseudo-headers and back, the route chosen
+ * again from what the chain produced, and that route's rewrites.
  */
+import type { StreamInfo } from '../filter/contract.ts'
 import { HeaderMap } from '../filter/header-map.ts'
 import type { ProxyContext, RouteRuntime } from './proxy-context.ts'
+import { rewritePath, type CompiledRoute } from './router.ts'
 
 /** `:method`, `:path`, `:authority` (from host), `:scheme`, then every other header. */
 export function chainRequestHeaders(method: string, path: string, flat: readonly string[], isTls: boolean): HeaderMap {
@@ -49,4 +51,22 @@ export function routeAgain(ctx: ProxyContext, method: string, path: string, flat
   }
   const match = router.match({ method, url: path, headers: fields })
   return match === undefined ? undefined : ctx.routes[match.index]
+}
+
+/** The stream now goes by `rt`: properties and logs name it from here on. */
+export function noteRoute(info: StreamInfo, rt: RouteRuntime): void {
+  info.routeName = rt.route.name
+  info.clusterName = rt.cluster?.name
+}
+
+/**
+ * The route's prefix and host rewrites, applied where Envoy's router applies them: after the
+ * filters. Sets `host` in `headers`; returns the path.
+ */
+export function applyRouteRewrites(route: CompiledRoute, path: string, headers: string[]): string {
+  const host = route.config.rewrite?.host
+  if (host !== undefined) {
+    for (let i = 0; i < headers.length; i += 2) if (headers[i] === 'host') headers[i + 1] = host
+  }
+  return rewritePath(route, path)
 }

@@ -14,9 +14,8 @@ import { WasmgateError, errorCodes, type ErrorCode } from '../errors.ts'
 import type { FilterStream, StreamInfo, StreamSink } from '../filter/contract.ts'
 import { HeaderMap } from '../filter/header-map.ts'
 import { sendLocalReply as writeLocalReply } from './local-reply.ts'
-import { chainRequestHeaders, routeAgain, upstreamHeaders } from './chain-request.ts'
+import { applyRouteRewrites, chainRequestHeaders, noteRoute, routeAgain, upstreamHeaders } from './chain-request.ts'
 import { lowercasePairs } from './proxy-headers.ts'
-import { rewritePath } from './router.ts'
 import { makeStreamInfo } from './stream-info.ts'
 import { ProxyStream } from './stream.ts'
 
@@ -78,11 +77,7 @@ export class FilteredStream extends ProxyStream implements StreamSink {
     if (this.#fs?.isRouteCacheCleared === true && !this.#routeAgain()) return
     const route = this.rt?.route
     if (route?.config.directResponse !== undefined) return this.#answerDirectly()
-    if (route !== undefined) {
-      this.path = rewritePath(route, this.path)
-      const host = route.config.rewrite?.host
-      if (host !== undefined) setHeader(this.headers, 'host', host)
-    }
+    if (route !== undefined) this.path = applyRouteRewrites(route, this.path, this.headers)
     if (endOfStream) return this.#dispatchOnce(null)
     if (this.#isRequestBodyPiped) return this.#dispatchOnce(this.req)
     // Else wait for the first data call to know whether the body arrives whole.
@@ -123,11 +118,7 @@ export class FilteredStream extends ProxyStream implements StreamSink {
       return false
     }
     this.rt = rt
-    const info = this.#info
-    if (info !== undefined) {
-      info.routeName = rt.route.name
-      info.clusterName = rt.cluster?.name
-    }
+    if (this.#info !== undefined) noteRoute(this.#info, rt)
     if (rt.route.config.directResponse !== undefined) {
       this.#answerDirectly()
       return false

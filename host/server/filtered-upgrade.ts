@@ -11,11 +11,10 @@ import { WasmgateError, errorCodes } from '../errors.ts'
 import type { FilterChain, FilterStream, StreamInfo, StreamSink } from '../filter/contract.ts'
 import { HeaderMap } from '../filter/header-map.ts'
 import type { ProxyContext, RouteRuntime } from './proxy-context.ts'
-import { chainRequestHeaders, routeAgain, upstreamHeaders } from './chain-request.ts'
+import { applyRouteRewrites, chainRequestHeaders, noteRoute, routeAgain, upstreamHeaders } from './chain-request.ts'
 import { lowercasePairs } from './proxy-headers.ts'
-import { rewritePath } from './router.ts'
 import { makeStreamInfo } from './stream-info.ts'
-import { openTunnel, responseHead, writeResponse, type UpgradeOutcome, type UpgradeTarget, type UpgradeTunnel } from './upgrade-tunnel.ts'
+import { closingResponseHead, openTunnel, writeResponse, type UpgradeOutcome, type UpgradeTarget, type UpgradeTunnel } from './upgrade-tunnel.ts'
 
 /**
  * The route's filter chain on one upgrade request (the StreamSink of its FilterStream). Nothing
@@ -30,12 +29,9 @@ export class FilteredUpgrade implements StreamSink, UpgradeOutcome {
   readonly #socket: Duplex
   readonly #head: Buffer
   #rt: RouteRuntime
-  readonly #chain: FilterChain
   readonly #requestId: string
-  readonly #startMs = Date.now()
-  readonly #startPerfMs = performance.now()
-  #fs: FilterStream | undefined
-  #info: StreamInfo | undefined
+  readonly #fs: FilterStream
+  readonly #info: StreamInfo
   #tunnel: UpgradeTunnel | undefined
   #isDispatched = false
   #isAnswered = false
@@ -46,15 +42,13 @@ export class FilteredUpgrade implements StreamSink, UpgradeOutcome {
     this.#socket = socket
     this.#head = head
     this.#rt = rt
-    this.#chain = chain
     this.#requestId = requestId
+    this.#info = makeStreamInfo(ctx, req, rt, { requestId, startMs: Date.now(), startPerfMs: performance.now() })
+    this.#fs = chain.createStream(this.#info, this)
   }
 
   start(target: UpgradeTarget): void {
-    const info = makeStreamInfo(this.#ctx, this.#req, this.#rt, { requestId: this.#requestId, startMs: this.#startMs, startPerfMs: this.#startPerfMs })
-    this.#info = info
-    const fs = this.#chain.createStream(info, this)
-    this.#fs = fs
+    const fs = this.#fs
     this.#socket.once('close', () => {
       this.#tunnel?.abandon()
       fs.destroy()
@@ -72,25 +66,19 @@ export class FilteredUpgrade implements StreamSink, UpgradeOutcome {
     const method = headers.get(':method') ?? this.#req.method ?? 'GET'
     let path = headers.get(':path') ?? '/'
     const out = upstreamHeaders(headers)
-    if (this.#fs?.isRouteCacheCleared === true) {
+    if (this.#fs.isRouteCacheCleared) {
       // As for plain requests (FilteredStream): a filter changed the request, so route again.
       const rt = routeAgain(this.#ctx, method, path, out)
       if (rt === undefined) return this.failed(new WasmgateError('WG_ERR_REQUEST_NO_ROUTE', [method, path]))
       if (rt !== this.#rt) {
         this.#rt = rt
-        if (this.#info !== undefined) {
-          this.#info.routeName = rt.route.name
-          this.#info.clusterName = rt.cluster?.name
-        }
+        noteRoute(this.#info, rt)
       }
     }
     const route = this.#rt.route
     const direct = route.config.directResponse
     if (direct !== undefined) return this.#encode(direct.status, lowercasePairs(direct.headers), Buffer.from(direct.body ?? ''))
-    // The route's rewrites, after the filters (as in FilteredStream).
-    path = rewritePath(route, path)
-    const hostRewrite = route.config.rewrite?.host
-    if (hostRewrite !== undefined) out[out.length - 1] = hostRewrite
+    path = applyRouteRewrites(route, path, out)
     openTunnel(this.#ctx, this.#rt, this.#req, this.#socket, this.#head, this.#requestId, { method, path, headers: out }, this)
   }
 
@@ -104,14 +92,12 @@ export class FilteredUpgrade implements StreamSink, UpgradeOutcome {
   upgraded(status: number, headers: string[], tunnel: UpgradeTunnel): void {
     this.#tunnel = tunnel
     if (this.#socket.destroyed) return tunnel.abandon()
-    const info = this.#info as StreamInfo
-    info.upstreamAddress = tunnel.endpointAuthority
+    this.#info.upstreamAddress = tunnel.endpointAuthority
     this.#encode(status, headers, undefined)
   }
 
   refused(status: number, headers: string[], body: Buffer): void {
-    const info = this.#info as StreamInfo
-    info.responseBodyBytes = body.length
+    this.#info.responseBodyBytes = body.length
     this.#encode(status, headers, body)
   }
 
@@ -126,8 +112,8 @@ export class FilteredUpgrade implements StreamSink, UpgradeOutcome {
 
   #encode(status: number, headers: string[], body: Buffer | undefined): void {
     const fs = this.#fs
-    if (fs === undefined || this.#isAnswered) return
-    ;(this.#info as StreamInfo).responseCode = status
+    if (this.#isAnswered) return
+    ;this.#info.responseCode = status
     const hasBody = body !== undefined && body.length > 0
     fs.encodeHeaders(new HeaderMap([':status', String(status), ...headers]), !hasBody)
     if (hasBody) fs.encodeData(body, true)
@@ -147,8 +133,7 @@ export class FilteredUpgrade implements StreamSink, UpgradeOutcome {
     // Not a handshake (a refusal, or a filter turned the 101 into something else): the body, if
     // any, is delimited by closing the connection.
     tunnel?.abandon()
-    const kept = flat.filter((_, i, all) => !['content-length', 'transfer-encoding', 'connection', 'upgrade'].includes(all[i - (i % 2)] as string))
-    this.#socket.write(responseHead(status, [...kept, 'connection', 'close']))
+    this.#socket.write(closingResponseHead(status, flat, undefined))
     if (endOfStream) this.#socket.end()
   }
 
@@ -165,9 +150,9 @@ export class FilteredUpgrade implements StreamSink, UpgradeOutcome {
     if (this.#isAnswered) return
     this.#isAnswered = true
     this.#tunnel?.abandon()
-    ;(this.#info as StreamInfo).responseCode = status
+    ;this.#info.responseCode = status
     this.#ctx.logger.debug({ requestId: this.#requestId, status, details, upgrade: true }, 'filter local reply')
-    const flat = headers.flatMap(([name, value]) => [name.toLowerCase(), value]).filter((_, i, all) => !['content-length', 'transfer-encoding', 'connection'].includes(all[i - (i % 2)] as string))
+    const flat = headers.flatMap(([name, value]) => [name.toLowerCase(), value])
     if (this.#ctx.headerOptions.requestId && !flat.includes('x-request-id')) flat.push('x-request-id', this.#requestId)
     writeResponse(this.#socket, status, flat, typeof body === 'string' ? Buffer.from(body) : Buffer.from(body.buffer, body.byteOffset, body.byteLength))
   }
@@ -178,7 +163,7 @@ export class FilteredUpgrade implements StreamSink, UpgradeOutcome {
     if (this.#isAnswered) return void this.#socket.destroy()
     this.#isAnswered = true
     const status = (errorCodes as Record<string, { httpStatus?: number }>)[code]?.httpStatus ?? 503
-    ;(this.#info as StreamInfo).responseCode = status
+    ;this.#info.responseCode = status
     const body = Buffer.from(JSON.stringify({ code, requestId: this.#requestId }))
     writeResponse(this.#socket, status, ['content-type', 'application/json', 'x-request-id', this.#requestId], body)
   }

@@ -126,10 +126,13 @@ export async function startGateway(parts: GatewayParts): Promise<Gateway> {
   }
 
   const server = createDownstreamServer(config, baseDir)
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    // Routes and filters match the normalized path, and the upstream gets it (path-normalize.ts).
+  // Routes and filters match the normalized path, and the upstream gets it (path-normalize.ts).
+  const normalizeTarget = (req: IncomingMessage): void => {
     const paths = ctx.config.paths
     if (paths.normalize && req.url !== undefined) req.url = normalizeRequestTarget(req.url, paths)
+  }
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    normalizeTarget(req)
     const rt = ctx.router.match(req as { method: string; url: string; headers: IncomingMessage['headers'] })
     const routeRt = rt === undefined ? undefined : ctx.routes[rt.index]
     const stream = routeRt?.chain === undefined ? new ProxyStream(ctx, req, res, routeRt) : new FilteredStream(ctx, req, res, routeRt)
@@ -137,8 +140,7 @@ export async function startGateway(parts: GatewayParts): Promise<Gateway> {
   })
   server.on('clientError', (err: Error & { code?: string }, socket: Duplex) => writeClientError(err, socket, config.limits.maxRequestHeadersBytes, config.limits.requestHeadersTimeoutMs, logger))
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const paths = ctx.config.paths
-    if (paths.normalize && req.url !== undefined) req.url = normalizeRequestTarget(req.url, paths)
+    normalizeTarget(req)
     tunnelUpgrade(ctx, req, socket, head)
   })
   server.on('connection', (socket: Socket) => {

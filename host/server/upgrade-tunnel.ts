@@ -133,9 +133,8 @@ export class UpgradeTunnel {
   onComplete(): void {
     this.#release(this.#status)
     const body = Buffer.concat(this.#chunks)
-    const headers = this.#headers.filter((_, i, all) => all[i - (i % 2)] !== 'content-length')
-    if (this.#outcome !== undefined) return this.#outcome.refused(this.#status, headers, body)
-    writeResponse(this.#client, this.#status, headers, body)
+    if (this.#outcome !== undefined) return this.#outcome.refused(this.#status, this.#headers, body)
+    writeResponse(this.#client, this.#status, this.#headers, body)
   }
 
   onError(err: Error): void {
@@ -149,6 +148,22 @@ export class UpgradeTunnel {
   onResponseStarted(): void {}
 }
 
+/** Headers that frame a message: a response written here frames itself (length, or close). */
+const FRAMING = new Set(['content-length', 'transfer-encoding', 'connection', 'upgrade'])
+
+/**
+ * A response head that ends its connection: `headers` without their framing (a flat list),
+ * then `content-length` when `bodyLength` is known (else the close delimits the body) and
+ * `connection: close`.
+ */
+export function closingResponseHead(status: number, headers: readonly string[], bodyLength: number | undefined): string {
+  const kept: string[] = []
+  for (let i = 0; i < headers.length; i += 2) if (!FRAMING.has(headers[i] as string)) kept.push(headers[i] as string, headers[i + 1] as string)
+  if (bodyLength !== undefined) kept.push('content-length', String(bodyLength))
+  kept.push('connection', 'close')
+  return responseHead(status, kept)
+}
+
 export function responseHead(status: number, headers: readonly string[]): string {
   const lines = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}`]
   for (let i = 0; i < headers.length; i += 2) lines.push(`${headers[i]}: ${headers[i + 1]}`)
@@ -158,7 +173,7 @@ export function responseHead(status: number, headers: readonly string[]): string
 /** A whole response on a raw socket, then the socket is closed (an upgrade that did not happen). */
 export function writeResponse(socket: Duplex, status: number, headers: readonly string[], body: Buffer): void {
   if (!socket.writable) return void socket.destroy()
-  socket.end(Buffer.concat([Buffer.from(responseHead(status, [...headers, 'content-length', String(body.length), 'connection', 'close']), 'latin1'), body]))
+  socket.end(Buffer.concat([Buffer.from(closingResponseHead(status, headers, body.length), 'latin1'), body]))
 }
 
 export function writeError(ctx: ProxyContext, socket: Duplex, err: WasmgateError, requestId: string = randomUUID()): void {
