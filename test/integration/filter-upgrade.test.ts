@@ -9,7 +9,7 @@ import { filterDir, useFilterBuild } from '../helpers/filter-harness.ts'
 import { startGateway, type TestGateway } from '../helpers/gateway.ts'
 import { sha256Hex } from '../helpers/jwt-tokens.ts'
 import { startUpstream } from '../helpers/upstream.ts'
-import { waitFor } from '../helpers/wait.ts'
+import { deferred, waitFor } from '../helpers/wait.ts'
 
 const auth = useFilterBuild(filterDir('auth'))
 const rewrite = useFilterBuild(filterDir('header-rewrite'))
@@ -97,9 +97,13 @@ describe('filters on WebSocket upgrades', () => {
   it('holds the handshake while an external authorization call is out, then opens or refuses it', async () => {
     const { up, seen, live } = await startChatUpstream()
     let calls = 0
+    let answered = 0
+    // The third call is held until the test lets it go: its client gives up meanwhile.
+    const third = deferred()
     const authz = await startUpstream(async (req, res) => {
       calls++
-      await new Promise((r) => setTimeout(r, 50)) // the handshake waits for this answer
+      if (calls === 3) await third.promise
+      res.once('finish', () => answered++)
       if (req.headers.authorization === 'Bearer good') res.writeHead(200, { 'x-authz-user': 'ann' }).end()
       else res.writeHead(403, { 'content-type': 'text/plain' }).end('denied by policy')
     })
@@ -127,7 +131,8 @@ describe('filters on WebSocket upgrades', () => {
     early.on('error', () => undefined)
     await waitFor(() => calls === 3, 'the third authorization call')
     early.terminate()
-    await new Promise((r) => setTimeout(r, 150))
+    third.resolve()
+    await waitFor(() => answered === 3, 'the third authorization answered')
     await waitFor(() => live.count === 0, 'no tunnel left open upstream')
     const after = await connect(gw, '/ws/x', { authorization: 'Bearer good' })
     expect(after.status).toBe(101)

@@ -1,8 +1,8 @@
 // Request paths are normalized before routing and filters (Envoy's normalize_path and
 // merge_slashes): spellings of /admin that miss the /admin route would also miss its auth filter.
 // Real proxy, real upstream, the real auth filter.
-import { request } from 'undici'
-import { describe, expect, it } from 'vitest'
+import { Client } from 'undici'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { filterDir, useFilterBuild } from '../helpers/filter-harness.ts'
 import { startGateway } from '../helpers/gateway.ts'
 import { sha256Hex } from '../helpers/jwt-tokens.ts'
@@ -23,9 +23,11 @@ async function guarded(paths?: Record<string, boolean>) {
   })
 }
 
-/** Sends a request line with the target exactly as given (no client-side normalization). */
+/** Sends a request line with the target exactly as given (a URL would resolve the dots first). */
 async function status(url: string, target: string, headers: Record<string, string> = {}): Promise<{ status: number; path: string }> {
-  const res = await request(url, { path: target, headers })
+  const client = new Client(url)
+  onTestFinished(() => client.close())
+  const res = await client.request({ method: 'GET', path: target, headers })
   const text = await res.body.text()
   return { status: res.statusCode, path: res.statusCode === 200 ? (JSON.parse(text) as EchoBody).path : '' }
 }

@@ -56,18 +56,24 @@ async function sweep(adminUrl: string, url: string, count: number): Promise<{ va
   return { values, pids: new Set([...after].filter(([pid, n]) => n > (before.get(pid) ?? 0)).map(([pid]) => pid)) }
 }
 
+/** `serve --workers 2` on the add-header config, once both workers listen and reported to the primary. */
+async function startTwoWorkers() {
+  if (!existsSync(ADD_HEADER_WASM)) throw new Error(`${ADD_HEADER_WASM} is missing: run npm run build:wasm`)
+  const up = await startUpstream()
+  onTestFinished(() => up.close())
+  const cli = runCli(['serve', '--config', configFile(up.url), '--workers', '2'])
+  const adminUrl = String((await cli.waitForRecord((r) => r.msg === 'admin listening for all workers')).adminUrl)
+  await waitFor(() => cli.records.filter((r) => r.msg === 'gateway listening').length === 2, 'two workers listening', 30_000)
+  const url = String(cli.records.find((r) => r.msg === 'gateway listening')?.url)
+  await waitFor(async () => (await request(`${adminUrl}/ready`)).statusCode === 200, 'both workers to report their admin port')
+  return { cli, adminUrl, url }
+}
+
 describe('wasmgate serve --workers: the admin API reaches every worker', () => {
   it('PUT /filters/NAME changes every worker; a refused PUT changes none; stats carry a worker label', async () => {
-    if (!existsSync(ADD_HEADER_WASM)) throw new Error(`${ADD_HEADER_WASM} is missing: run npm run build:wasm`)
-    const up = await startUpstream()
-    onTestFinished(() => up.close())
-    const cli = runCli(['serve', '--config', configFile(up.url), '--workers', '2'])
-    const adminUrl = String((await cli.waitForRecord((r) => r.msg === 'admin listening for all workers')).adminUrl)
-    await waitFor(() => cli.records.filter((r) => r.msg === 'gateway listening').length === 2, 'two workers listening', 30_000)
-    const url = String(cli.records.find((r) => r.msg === 'gateway listening')?.url)
+    const { cli, adminUrl, url } = await startTwoWorkers()
     const workerPids = new Set(cli.records.filter((r) => r.msg === 'worker started').map((r) => Number(r.pid)))
     expect(workerPids.size).toBe(2)
-    await waitFor(async () => (await request(`${adminUrl}/ready`)).statusCode === 200, 'both workers to report their admin port')
 
     const first = await sweep(adminUrl, url, 12)
     expect(first.pids).toEqual(workerPids)
@@ -121,14 +127,7 @@ describe('wasmgate serve --workers: the admin API reaches every worker', () => {
   })
 
   it('a worker started to replace a dead one gets the filters PUT before it started; after SIGHUP, the file again', async () => {
-    if (!existsSync(ADD_HEADER_WASM)) throw new Error(`${ADD_HEADER_WASM} is missing: run npm run build:wasm`)
-    const up = await startUpstream()
-    onTestFinished(() => up.close())
-    const cli = runCli(['serve', '--config', configFile(up.url), '--workers', '2'])
-    const adminUrl = String((await cli.waitForRecord((r) => r.msg === 'admin listening for all workers')).adminUrl)
-    await waitFor(() => cli.records.filter((r) => r.msg === 'gateway listening').length === 2, 'two workers listening', 30_000)
-    const url = String(cli.records.find((r) => r.msg === 'gateway listening')?.url)
-    await waitFor(async () => (await request(`${adminUrl}/ready`)).statusCode === 200, 'both workers to report their admin port')
+    const { cli, adminUrl, url } = await startTwoWorkers()
     const put = async (value: string) => {
       const res = await request(`${adminUrl}/filters/add-header`, {
         method: 'PUT',
