@@ -43,7 +43,7 @@ describe('streaming', () => {
     expect(res.headers['transfer-encoding']).toBe('chunked')
   })
 
-  it('streams 200 MB each way with the proxy RSS growing less than 64 MB', async () => {
+  it('streams 200 MB each way with the proxy RSS growing less than 100 MB (half of one direction)', async () => {
     const total = 200 * MB
     const up = await startUpstream(
       (req, res) => {
@@ -86,7 +86,10 @@ describe('streaming', () => {
     for await (const c of download.body) received += (c as Buffer).length
     expect(received).toBe(total)
 
+    // Peak RSS: a proxy that buffered a direction would grow by its 200 MB. The margin is V8's
+    // heap growing under 400 MB of traffic (new space up to 2 x 16 MB, old space, socket buffers);
+    // 64 MB was crossed by a few hundred KB on fresh-clone runs.
     const peak = kbFromStatus(pid, 'VmHWM')
-    expect(peak - baseline).toBeLessThan(64 * MB)
+    expect(peak - baseline).toBeLessThan(100 * MB)
   }, 120_000)
 })
