@@ -30,15 +30,29 @@ export interface PropertyStream {
 /** A property value: bytes, or text the hostcall writes into guest memory as UTF-8 (no copy here). */
 export type PropertyValue = Uint8Array | string
 
-/** 8 bytes little-endian; safe integers without a BigInt. */
-function i64(n: number | bigint): Uint8Array {
+/**
+ * 8 bytes little-endian of a safe integer. Written byte by byte: a DataView over the array would
+ * make V8 move its small on-heap buffer off the heap, which cost more than the rest of a lookup.
+ */
+function i64(n: number): Uint8Array {
+  const hi = Math.floor(n / 4294967296)
+  const lo = n - hi * 4294967296
   const b = new Uint8Array(8)
-  const v = new DataView(b.buffer)
-  if (typeof n === 'bigint') v.setBigInt64(0, n, true)
-  else {
-    v.setUint32(0, n >>> 0, true)
-    v.setInt32(4, Math.floor(n / 4294967296), true)
-  }
+  b[0] = lo
+  b[1] = lo >>> 8
+  b[2] = lo >>> 16
+  b[3] = lo >>> 24
+  b[4] = hi
+  b[5] = hi >>> 8
+  b[6] = hi >>> 16
+  b[7] = hi >>> 24
+  return b
+}
+
+/** request.time: nanoseconds since the epoch pass 2^53, so this one goes through a BigInt. */
+function i64Big(n: bigint): Uint8Array {
+  const b = new Uint8Array(8)
+  new DataView(b.buffer).setBigInt64(0, n, true)
   return b
 }
 const bool = (v: boolean): Uint8Array => Uint8Array.of(v ? 1 : 0)
@@ -86,6 +100,11 @@ type StreamAttribute = (info: StreamInfo, stream: PropertyStream) => PropertyVal
 /** Envoy attributes of a stream, by raw path. */
 const STREAM_ATTRIBUTES = new Map<string, StreamAttribute>([
   ['connection_id', (info) => i64(info.connectionId)],
+  // Telemetry reads the route on every request: these skip the path split of the xds lookup below.
+  ['route_name', (info) => info.routeName],
+  ['xds\0route_name', (info) => info.routeName],
+  ['cluster_name', (info) => info.clusterName],
+  ['xds\0cluster_name', (info) => info.clusterName],
   ['request\0path', (_, s) => s.requestHeaders?.get(':path')],
   ['request\0url_path', (_, s) => s.requestHeaders?.get(':path')?.split('?')[0]],
   [
@@ -105,7 +124,7 @@ const STREAM_ATTRIBUTES = new Map<string, StreamAttribute>([
   ['request\0useragent', (_, s) => joinedHeader(s.requestHeaders, 'user-agent')],
   ['request\0id', (info, s) => s.requestHeaders?.get('x-request-id') ?? info.requestId],
   ['request\0protocol', (info) => info.protocol],
-  ['request\0time', (info) => i64(BigInt(info.startTimeMs) * 1_000_000n)],
+  ['request\0time', (info) => i64Big(BigInt(info.startTimeMs) * 1_000_000n)],
   ['request\0duration', (info) => i64(Math.max(0, Math.round((performance.now() - info.startMonotonicMs) * 1e6)))],
   ['request\0size', (info) => i64(info.requestBodyBytes)],
   ['request\0headers_bytes', (_, s) => s.requestHeaders && i64(s.requestHeaders.byteSize())],

@@ -4,7 +4,8 @@
 // - one no-op filter (bench/filters/noop): the host's floor cost of a chain;
 // - the four production filters, configured as in the `wasmgate-4filters` scenario
 //   (scenarios/production-filters.mjs), every request taking each filter's full path;
-// - the same after sweeping SWEEP_KB (4096) of memory, next to the sweep alone: the difference is
+// - the same four as plain TypeScript hooks (peers/ts-hooks-runtime.ts), what Wasm is measured against;
+// - the four after sweeping SWEEP_KB (4096) of memory, next to the sweep alone: the difference is
 //   the four filters with cold caches, closer to what they cost inside the gateway, where the
 //   rest of the request (node:http, undici, the kernel) evicts their code and data in between.
 import { readFileSync } from 'node:fs'
@@ -14,6 +15,7 @@ import { Registry } from 'prom-client'
 import type { FilterChain, StreamInfo, StreamSink } from '../../../host/filter/contract.ts'
 import { HeaderMap } from '../../../host/filter/header-map.ts'
 import { createFilterRuntime } from '../../../host/filter/runtime.ts'
+import { createTsHooksRuntime } from '../../peers/ts-hooks-runtime.ts'
 
 const noopWasm = new URL('../../filters/noop/build/noop.wasm', import.meta.url).pathname
 readFileSync(noopWasm)
@@ -26,14 +28,18 @@ const four = productionFilters()
 if (four.missing !== undefined) throw new Error(`${four.missing}: run npm run build first`)
 
 const specs = [{ name: 'noop', source: noopWasm, config: undefined }, ...four.filters].map((f) => ({ ...f, failurePolicy: 'closed' as const, pullPolicy: 'IfNotPresent' as const, env: {} }))
-const runtime = await createFilterRuntime(specs, {
+const deps = {
   logger: pino({ level: 'warn' }),
   metrics: new Registry(),
   baseDir: '/',
   httpCalls: { hasCluster: () => false, call: () => () => {} },
-})
+}
+const runtime = await createFilterRuntime(specs, deps)
 const noopChain = runtime.chainFor(['noop'])
 const fourChain = runtime.chainFor(four.filters.map((f) => f.name))
+// The same four as plain TypeScript hooks (the bench's wasmgate-ts4 row), with their own registry.
+const tsRuntime = await createTsHooksRuntime(specs.slice(1), { ...deps, metrics: new Registry() })
+const tsFourChain = tsRuntime.chainFor(four.filters.map((f) => f.name))
 
 const refuse = (what: string) => (): void => {
   throw new Error(`the bench request was ${what}: check scenarios/production-filters.mjs against the filters' configs`)
@@ -89,6 +95,7 @@ function sweep(): number {
 
 bench('one request, one no-op filter', () => oneRequest(noopChain))
 bench('one request, the four production filters', () => oneRequest(fourChain))
+bench('one request, the same four as TypeScript hooks', () => oneRequest(tsFourChain))
 bench('memory sweep alone (subtract from the next row)', () => do_not_optimize(sweep()))
 bench('memory sweep, then one request through the four filters (cold caches)', () => {
   do_not_optimize(sweep())
@@ -97,3 +104,4 @@ bench('memory sweep, then one request through the four filters (cold caches)', (
 
 await run()
 await runtime.close()
+await tsRuntime.close()

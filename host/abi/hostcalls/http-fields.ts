@@ -1,7 +1,7 @@
 /**
  * @module
  * Spec "HTTP fields" (header and trailer maps): get/set pairs, get/add/replace/remove one value,
- * get size. Names are lowercased on every write and lookup, as Envoy does (LowerCaseString).
+ * get size. Names are lowercased on every write and lookup, as Envoy does (LowerCaseString); GuestMemory.headerName decodes each once.
  */
 import type { AbiHost } from '../abi-host.ts'
 import { Status } from '../constants.ts'
@@ -28,12 +28,12 @@ export function httpFieldImports(host: AbiHost) {
       return Status.Ok
     },
     proxy_get_header_map_value(type: number, keyPtr: number, keySize: number, retPtrPtr: number, retSizePtr: number): number {
-      const key = mem.latin1(keyPtr, keySize)
+      const key = mem.headerName(keyPtr, keySize)
       if (key === undefined) return Status.InvalidMemoryAccess
       const map = host.context?.getMap(type, false)
       if (map === undefined) return Status.BadArgument
       // Envoy returns only the first value of a repeated header.
-      const value = map.get(key.toLowerCase())
+      const value = map.get(key)
       if (value === undefined) {
         // 0.1.0: a missing key is OK with an empty value; 0.2.x: NotFound.
         if (isV010) return mem.copyOut(new Uint8Array(0), retPtrPtr, retSizePtr)
@@ -42,29 +42,29 @@ export function httpFieldImports(host: AbiHost) {
       return mem.copyOutLatin1(value, retPtrPtr, retSizePtr)
     },
     proxy_add_header_map_value(type: number, keyPtr: number, keySize: number, valuePtr: number, valueSize: number): number {
-      const key = mem.latin1(keyPtr, keySize)
+      const key = mem.headerName(keyPtr, keySize)
       const value = mem.latin1(valuePtr, valueSize)
       if (key === undefined || value === undefined) return Status.InvalidMemoryAccess
       const map = host.context?.getMap(type, true)
       if (map === undefined) return Status.BadArgument
-      map.add(key.toLowerCase(), value)
+      map.add(key, value)
       return Status.Ok
     },
     proxy_replace_header_map_value(type: number, keyPtr: number, keySize: number, valuePtr: number, valueSize: number): number {
-      const key = mem.latin1(keyPtr, keySize)
+      const key = mem.headerName(keyPtr, keySize)
       const value = mem.latin1(valuePtr, valueSize)
       if (key === undefined || value === undefined) return Status.InvalidMemoryAccess
       const map = host.context?.getMap(type, true)
       if (map === undefined) return Status.BadArgument
-      map.set(key.toLowerCase(), value)
+      map.set(key, value)
       return Status.Ok
     },
     proxy_remove_header_map_value(type: number, keyPtr: number, keySize: number): number {
-      const key = mem.latin1(keyPtr, keySize)
+      const key = mem.headerName(keyPtr, keySize)
       if (key === undefined) return Status.InvalidMemoryAccess
       const map = host.context?.getMap(type, true)
       if (map === undefined) return Status.BadArgument
-      map.remove(key.toLowerCase())
+      map.remove(key)
       return Status.Ok
     },
     /** Envoy writes HeaderMap::byteSize(), a byte count, not the number of pairs. */

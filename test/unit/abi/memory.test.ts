@@ -72,4 +72,39 @@ describe('GuestMemory', () => {
     expect(mem.copyOut(Buffer.from('grown'), 16, 20)).toBe(Status.Ok)
     expect(mem.utf8(mem.readU32(16) as number, 5)).toBe('grown')
   })
+
+  it('headerName lowercases, and tells names apart by their bytes wherever they sit', () => {
+    const { wasm, mem } = memoryOf(1)
+    const put = (at: number, text: string) => Buffer.from(wasm.buffer).write(text, at, 'latin1')
+    put(100, 'X-Request-ID')
+    expect(mem.headerName(100, 12)).toBe('x-request-id')
+    expect(mem.headerName(100, 12)).toBe('x-request-id')
+    put(100, 'Traceparent!')
+    expect(mem.headerName(100, 12)).toBe('traceparent!')
+    // Many names at once: every one still reads back as itself, whatever slots they share.
+    const names = Array.from({ length: 200 }, (_, i) => `X-Name-${i}`)
+    names.forEach((n, i) => put(1000 + i * 16, n))
+    for (let round = 0; round < 2; round++) names.forEach((n, i) => expect(mem.headerName(1000 + i * 16, n.length)).toBe(n.toLowerCase()))
+    const long = `X-${'Long'.repeat(20)}`
+    put(5000, long)
+    expect(mem.headerName(5000, long.length)).toBe(long.toLowerCase())
+    expect(mem.headerName(65530, 10)).toBeUndefined()
+  })
+
+  it('copyOutLatin1 writes short and long values byte for byte, also after the allocator grew memory', () => {
+    const { mem } = memoryOf(1)
+    for (const value of ['1', 'caf\u00e9', `v=${'\u00ff'.repeat(40)}`]) {
+      expect(mem.copyOutLatin1(value, 16, 20)).toBe(Status.Ok)
+      expect(mem.readU32(20)).toBe(value.length)
+      expect(mem.latin1(mem.readU32(16) as number, value.length)).toBe(value)
+    }
+    const wasm = new WebAssembly.Memory({ initial: 1, maximum: 4 })
+    const grown = new GuestMemory()
+    grown.bind(wasm, () => {
+      wasm.grow(1)
+      return 65536 + 8
+    })
+    expect(grown.copyOutLatin1('short', 16, 20)).toBe(Status.Ok)
+    expect(grown.latin1(65536 + 8, 5)).toBe('short')
+  })
 })
