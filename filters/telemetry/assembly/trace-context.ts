@@ -64,12 +64,15 @@ export function randomId(): u64 {
   return v
 }
 
-const HEX = "0123456789abcdef"
+// Lowercase hex digits as bytes in static memory: a load per digit, no string access.
+const HEX: usize = memory.data<u8>([0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66])
 
 function putHex(buf: usize, at: i32, v: u64, digits: i32): void {
+  let p = buf + (<usize>(at + digits) << 1)
   for (let i = 0; i < digits; i++) {
-    const nibble = <i32>((v >> (<u64>(digits - 1 - i) << 2)) & 15)
-    store<u16>(buf + (<usize>(at + i) << 1), HEX.charCodeAt(nibble))
+    p -= 2
+    store<u16>(p, load<u8>(HEX + <usize>(v & 15)))
+    v >>= 4
   }
 }
 
