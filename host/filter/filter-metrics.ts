@@ -11,20 +11,14 @@
  */
 import { Counter, Gauge, type Registry } from 'prom-client'
 import { MetricType, Status } from '../abi/constants.ts'
-import { FilterHistogram } from './filter-histogram.ts'
+import { FilterHistogram, type HistogramSeries } from './filter-histogram.ts'
 import { FILTER_HISTOGRAM_BUCKETS, parseTaggedName } from './metric-tags.ts'
 
 /**
- * Where a value goes on each call: a plain counter or gauge, or a histogram series. Tagged
- * counters and gauges have none: their family copies the entries' values at scrape time, since
- * prom-client hashes the label set on every labelled call.
+ * Counters and gauges live in their entries' `value` only: each prom-client metric copies them in
+ * when scraped, since prom-client hashes labels (and validates) on every call, several hundred ns
+ * a request. Histograms are a series the entry keeps (filter-histogram.ts).
  */
-interface Target {
-  inc(v: number): void
-  set(v: number): void
-  observe(v: number): void
-}
-
 interface Family {
   readonly type: number
   readonly keys: string
@@ -36,7 +30,7 @@ interface Entry {
   readonly id: number
   readonly type: number
   value: bigint
-  readonly prom: Target | undefined
+  readonly series: HistogramSeries | undefined
   readonly labels: Readonly<Record<string, string>> | undefined
 }
 
@@ -65,9 +59,10 @@ export class FilterMetrics {
     let entry: Entry
     if (tagged === undefined) {
       if (this.#registry.getSingleMetric(promName) !== undefined) return -Status.BadArgument
-      const prom = this.#create(type, promName, name, [], undefined)
-      const target = prom instanceof FilterHistogram ? prom.series({}) : prom
-      entry = { id, type, value: 0n, prom: target as unknown as Target, labels: undefined }
+      const entries: Entry[] = []
+      const prom = this.#create(type, promName, name, [], entries)
+      entry = { id, type, value: 0n, series: prom instanceof FilterHistogram ? prom.series({}) : undefined, labels: undefined }
+      entries.push(entry)
     } else {
       // Every name with this base shares one metric, so the type and tag keys must agree.
       const keys = tagged.keys.join(',')
@@ -80,7 +75,7 @@ export class FilterMetrics {
       }
       if (family.type !== type || family.keys !== keys) return -Status.BadArgument
       const series = family.prom instanceof FilterHistogram ? family.prom.series(tagged.values) : undefined
-      entry = { id, type, value: 0n, prom: series as unknown as Target | undefined, labels: tagged.values }
+      entry = { id, type, value: 0n, series, labels: tagged.values }
       family.entries.push(entry)
     }
     this.#next++
@@ -89,21 +84,27 @@ export class FilterMetrics {
     return id
   }
 
-  #create(type: number, promName: string, name: string, labelNames: readonly string[], entries: Entry[] | undefined): Counter | Gauge | FilterHistogram {
+  #create(type: number, promName: string, name: string, labelNames: readonly string[], entries: readonly Entry[]): Counter | Gauge | FilterHistogram {
     const help = `filter-defined metric ${name}`
     if (type === MetricType.Histogram) return new FilterHistogram(this.#registry, promName, help, FILTER_HISTOGRAM_BUCKETS)
     const common = { name: promName, help, labelNames, registers: [this.#registry] }
-    if (entries === undefined) return type === MetricType.Counter ? new Counter(common) : new Gauge(common)
-    // Tagged: copy each combination's value in when scraped.
+    // Each entry's value copied in when scraped (an untagged metric has one entry, no labels).
     if (type === MetricType.Counter) {
       return new Counter({ ...common, collect(this: Counter) {
         this.reset()
-        for (const e of entries) this.inc(e.labels as Record<string, string>, Number(e.value))
+        for (const e of entries) {
+          if (e.labels === undefined) this.inc(Number(e.value))
+          else this.inc(e.labels as Record<string, string>, Number(e.value))
+        }
       } })
     }
     return new Gauge({ ...common, collect(this: Gauge) {
       this.reset()
-      for (const e of entries) this.set(e.labels as Record<string, string>, Number(BigInt.asIntN(64, e.value)))
+      for (const e of entries) {
+        const v = Number(BigInt.asIntN(64, e.value))
+        if (e.labels === undefined) this.set(v)
+        else this.set(e.labels as Record<string, string>, v)
+      }
     } })
   }
 
@@ -111,14 +112,8 @@ export class FilterMetrics {
     const e = this.#byId.get(id)
     if (e === undefined) return Status.NotFound
     if (e.type === MetricType.Histogram) return Status.BadArgument
-    if (e.type === MetricType.Counter) {
-      if (delta <= 0n) return Status.BadArgument
-      e.value = BigInt.asUintN(64, e.value + delta)
-      e.prom?.inc(Number(delta))
-    } else {
-      e.value = BigInt.asUintN(64, e.value + delta)
-      e.prom?.set(Number(BigInt.asIntN(64, e.value)))
-    }
+    if (e.type === MetricType.Counter && delta <= 0n) return Status.BadArgument
+    e.value = BigInt.asUintN(64, e.value + delta)
     return Status.Ok
   }
 
@@ -126,15 +121,9 @@ export class FilterMetrics {
     const e = this.#byId.get(id)
     if (e === undefined) return Status.NotFound
     const v = BigInt.asUintN(64, value)
-    if (e.type === MetricType.Counter) {
-      e.value = BigInt.asUintN(64, e.value + v)
-      if (v > 0n) e.prom?.inc(Number(v))
-    } else if (e.type === MetricType.Gauge) {
-      e.value = v
-      e.prom?.set(Number(v))
-    } else {
-      e.prom?.observe(Number(v))
-    }
+    if (e.type === MetricType.Counter) e.value = BigInt.asUintN(64, e.value + v)
+    else if (e.type === MetricType.Gauge) e.value = v
+    else e.series?.observe(Number(v))
     return Status.Ok
   }
 
