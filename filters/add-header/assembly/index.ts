@@ -6,7 +6,7 @@
 // without calling the filter. (`export * from "wasmgate/sdk/assembly/abi/exports"` exports all.)
 export {
   proxy_abi_version_0_2_1, malloc, proxy_on_memory_allocate, proxy_on_context_create, proxy_on_vm_start,
-  proxy_on_configure, proxy_on_request_headers, proxy_on_response_headers, proxy_on_done, proxy_on_delete,
+  proxy_on_configure, proxy_on_request_headers, proxy_on_response_headers, proxy_on_delete,
 } from "wasmgate/sdk/assembly/abi/exports"
 import { FilterHeadersStatus, HttpContext, RootContext, registerRootContext } from "wasmgate/sdk/assembly"
 

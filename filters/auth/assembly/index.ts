@@ -4,7 +4,7 @@
 export {
   proxy_abi_version_0_2_1, malloc, proxy_on_memory_allocate, proxy_on_context_create, proxy_on_vm_start,
   proxy_on_configure, proxy_on_tick, proxy_on_request_headers, proxy_on_request_body, proxy_on_request_trailers,
-  proxy_on_http_call_response, proxy_on_done, proxy_on_delete,
+  proxy_on_http_call_response, proxy_on_delete,
 } from "wasmgate/sdk/assembly/abi/exports"
 import { HttpContext, RootContext, registerRootContext } from "wasmgate/sdk/assembly"
 import { AuthHttp } from "./auth-http"

@@ -4,7 +4,7 @@
 // Response actions run for the rules that matched the request. See README.md.
 export {
   proxy_abi_version_0_2_1, malloc, proxy_on_memory_allocate, proxy_on_context_create, proxy_on_vm_start,
-  proxy_on_configure, proxy_on_request_headers, proxy_on_response_headers, proxy_on_done, proxy_on_delete,
+  proxy_on_configure, proxy_on_request_headers, proxy_on_response_headers, proxy_on_delete,
 } from "wasmgate/sdk/assembly/abi/exports"
 import { FilterHeadersStatus, HeaderMap, HttpContext, RootContext, registerRootContext, request, response } from "wasmgate/sdk/assembly"
 import { Regex } from "./regex"

@@ -4,7 +4,7 @@
 // Configuration and behaviour: ../README.md. Schema: ../config.schema.json.
 export {
   proxy_abi_version_0_2_1, malloc, proxy_on_memory_allocate, proxy_on_context_create, proxy_on_vm_start,
-  proxy_on_configure, proxy_on_request_headers, proxy_on_response_headers, proxy_on_done, proxy_on_delete,
+  proxy_on_configure, proxy_on_request_headers, proxy_on_response_headers, proxy_on_delete,
 } from "wasmgate/sdk/assembly/abi/exports"
 import {
   FilterHeadersStatus, HttpContext, LogLevel, RootContext, currentTimeNanoseconds, getPropertyString, log, registerRootContext,
