@@ -106,9 +106,9 @@ export class FilteredStream extends ProxyStream implements StreamSink {
 
   /**
    * A filter changed the request: match the routes again (chain-request.ts). The filter chain
-   * that ran stays; the cluster, timeout, rewrites (applied by the caller for whichever route
-   * wins), stats and logs follow the new route. False when the request was answered instead (no
-   * route, a direct response).
+   * that ran stays; the cluster, timeout, direct response and rewrites (handled by the caller for
+   * whichever route wins), stats and logs follow the new route. False when no route matches (the
+   * request was answered).
    */
   #routeAgain(): boolean {
     const rt = routeAgain(this.ctx, this.method, this.path, this.headers)
@@ -119,10 +119,6 @@ export class FilteredStream extends ProxyStream implements StreamSink {
     }
     this.rt = rt
     if (this.#info !== undefined) noteRoute(this.#info, rt)
-    if (rt.route.config.directResponse !== undefined) {
-      this.#answerDirectly()
-      return false
-    }
     return true
   }
 

@@ -113,7 +113,7 @@ export class FilteredUpgrade implements StreamSink, UpgradeOutcome {
   #encode(status: number, headers: string[], body: Buffer | undefined): void {
     const fs = this.#fs
     if (this.#isAnswered) return
-    ;this.#info.responseCode = status
+    this.#info.responseCode = status
     const hasBody = body !== undefined && body.length > 0
     fs.encodeHeaders(new HeaderMap([':status', String(status), ...headers]), !hasBody)
     if (hasBody) fs.encodeData(body, true)
@@ -150,7 +150,7 @@ export class FilteredUpgrade implements StreamSink, UpgradeOutcome {
     if (this.#isAnswered) return
     this.#isAnswered = true
     this.#tunnel?.abandon()
-    ;this.#info.responseCode = status
+    this.#info.responseCode = status
     this.#ctx.logger.debug({ requestId: this.#requestId, status, details, upgrade: true }, 'filter local reply')
     const flat = headers.flatMap(([name, value]) => [name.toLowerCase(), value])
     if (this.#ctx.headerOptions.requestId && !flat.includes('x-request-id')) flat.push('x-request-id', this.#requestId)
@@ -163,7 +163,7 @@ export class FilteredUpgrade implements StreamSink, UpgradeOutcome {
     if (this.#isAnswered) return void this.#socket.destroy()
     this.#isAnswered = true
     const status = (errorCodes as Record<string, { httpStatus?: number }>)[code]?.httpStatus ?? 503
-    ;this.#info.responseCode = status
+    this.#info.responseCode = status
     const body = Buffer.from(JSON.stringify({ code, requestId: this.#requestId }))
     writeResponse(this.#socket, status, ['content-type', 'application/json', 'x-request-id', this.#requestId], body)
   }
