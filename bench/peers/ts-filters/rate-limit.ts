@@ -96,7 +96,9 @@ export function createRateLimit(config: RateLimitConfig, pluginName: string) {
     onRequest(req: RateLimitRequest): Verdict {
       const q = req.path.indexOf('?')
       const path = q < 0 ? req.path : req.path.slice(0, q)
-      const nowNs = performance.now() * 1e6 // relative to process start: exact in a double
+      // Whole nanoseconds, as the Wasm filter counts: a fractional now made remaining one short at
+      // one token per ns (floating-point subtraction). Relative to process start: exact in a double.
+      const nowNs = Math.floor(performance.now() * 1e6)
       const charged: Array<[Rule, string]> = []
       let best: { limit: Limit; rule: Rule; remaining: number; resetNs: number } | undefined
       for (const rule of rules) {
